@@ -1,0 +1,54 @@
+# Two commands do everything: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+STAMP  := $(VENV)/.installed
+
+.PHONY: run serve test lint install migrate model seed bench clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(FLASK) db upgrade
+
+model: install
+	$(FLASK) triage train --if-missing
+
+seed: migrate model
+	$(FLASK) demo seed
+
+## Set everything up and serve the back-office on http://127.0.0.1:5000
+run: seed
+	@echo ""
+	@echo "  Moderation queue: http://127.0.0.1:5000"
+	@echo "  Demo sign-ins (demo only):"
+	@echo "    midwife     midwife@example.org     demo-midwife-2026"
+	@echo "    supervisor  supervisor@example.org  demo-supervisor-2026"
+	@echo "  Demo public page: http://127.0.0.1:5000/pages/after-a-miscarriage"
+	@echo ""
+	SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
+
+## Production-style serving with gunicorn (set DATABASE_URL and SECRET_KEY first)
+serve: migrate model
+	$(BIN)/gunicorn --workers $${WORKERS:-2} --bind $${BIND:-127.0.0.1:8000} wsgi:app
+
+lint: install
+	$(BIN)/ruff check .
+
+## Lint, then the whole suite (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set)
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench.bench_classifier
+
+clean:
+	rm -rf $(VENV) .pytest_cache instance/moderation.db*

@@ -1,0 +1,121 @@
+"""Comments from the public, their triage and the midwives' label corrections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import UTCDateTime, db, utcnow
+from models.page import Page, Site
+from models.user import User
+
+COMMENT_STATUSES = ("pending", "published", "rejected", "spam")
+
+
+class Comment(db.Model):
+    """One comment posted by a member of the public under a page."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("site_id", "external_id", name="uq_comments_site_external_id"),
+        # The queue reads pending comments by deadline, then by urgent probability.
+        Index("ix_comments_queue", "status", "due_at", "urgent_probability"),
+        Index("ix_comments_status_received", "status", "received_at"),
+        Index("ix_comments_claimed_by", "claimed_by_id"),
+        Index("ix_comments_author_email", "author_email"),
+        Index("ix_comments_page_status", "page_id", "status"),
+        Index("ix_comments_first_replied", "first_replied_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    author_name: Mapped[str] = mapped_column(String(120), default="")
+    author_email: Mapped[str | None] = mapped_column(String(254))
+    body: Mapped[str] = mapped_column(Text)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+
+    # Triage, as scored by the model on arrival (or corrected by a midwife since).
+    urgency: Mapped[str] = mapped_column(String(16), default="priority")
+    topic: Mapped[str] = mapped_column(String(32), default="other")
+    urgency_scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    topic_scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    urgent_probability: Mapped[float] = mapped_column(Float, default=0.0)
+    model_version: Mapped[str | None] = mapped_column(String(100))
+    triage_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    triaged: Mapped[bool] = mapped_column(Boolean, default=False)
+    triage_error: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    # The claim is a lease: whoever holds it until it expires is answering.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Outcome of moderation.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_seconds: Mapped[int | None] = mapped_column(Integer)
+    response_working_seconds: Mapped[int | None] = mapped_column(Integer)
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
+
+    # Optimistic lock: every ORM update checks and bumps it, so two publishes cannot both win.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    page: Mapped[Page] = relationship()
+    site: Mapped[Site | None] = relationship()
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    moderated_by: Mapped[User | None] = relationship(foreign_keys=[moderated_by_id])
+    replies: Mapped[list[Reply]] = relationship(  # noqa: F821
+        back_populates="comment", order_by="Reply.created_at"
+    )
+
+    def claim_is_live(self, now: datetime) -> bool:
+        """Tell whether someone holds an unexpired claim on this comment."""
+        return (
+            self.claimed_by_id is not None
+            and self.claim_expires_at is not None
+            and self.claim_expires_at > now
+        )
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} {self.status} {self.urgency}>"
+
+
+class LabelCorrection(db.Model):
+    """A midwife's correction of the model's urgency or topic for one comment."""
+
+    __tablename__ = "label_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    field: Mapped[str] = mapped_column(String(16))  # "urgency" or "topic"
+    old_value: Mapped[str] = mapped_column(String(32))
+    new_value: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    comment: Mapped[Comment] = relationship()
+    user: Mapped[User] = relationship()
+
+
+from models.reply import Reply  # noqa: E402  (Reply refers back to Comment)

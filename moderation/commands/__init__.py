@@ -1,0 +1,13 @@
+"""Command groups of `flask --app wsgi …`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to the app."""
+    from moderation.commands import demo, triage, users
+
+    for group in (users.cli, demo.cli, triage.cli):
+        app.cli.add_command(group)

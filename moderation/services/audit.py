@@ -1,0 +1,40 @@
+"""Writing the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models import AuditEvent, User, db
+
+
+def record_event(
+    actor: User | None,
+    action: str,
+    target_type: str,
+    target_id: int | None,
+    **details: Any,
+) -> AuditEvent:
+    """Add an audit event (flushed, not committed: the caller commits with its change)."""
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        details=_jsonable(details),
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def _jsonable(value: Any) -> Any:
+    """Turn datetimes and other objects into JSON-safe values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

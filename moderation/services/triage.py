@@ -1,0 +1,83 @@
+"""Scoring comments with the triage model and setting their reply deadline."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from flask import current_app
+
+from models import Comment
+from moderation.services.settings import ServicePolicy, current_policy
+from moderation.services.working_hours import reply_due_at
+
+log = logging.getLogger(__name__)
+
+# Comments the model cannot score are queued as priority so a person looks soon.
+FALLBACK_URGENCY = "priority"
+FALLBACK_TOPIC = "other"
+
+_model_lock = threading.Lock()
+_model_cache: dict[str, tuple[float, object]] = {}
+
+
+def get_model():
+    """Load the triage model once per process (reloaded when the file changes)."""
+    from classifier import load_model
+
+    path = Path(current_app.config["TRIAGE_MODEL_PATH"])
+    mtime = path.stat().st_mtime if path.exists() else -1.0
+    key = str(path)
+    with _model_lock:
+        cached = _model_cache.get(key)
+        if cached is None or cached[0] != mtime:
+            _model_cache[key] = (mtime, load_model(path))
+        return _model_cache[key][1]
+
+
+def forget_loaded_model() -> None:
+    """Drop the cached model (after a retrain in this process)."""
+    with _model_lock:
+        _model_cache.clear()
+
+
+def triage_comments(comments: list[Comment], policy: ServicePolicy | None = None) -> None:
+    """Score comments and set their deadlines; on any model failure, never lose them."""
+    policy = policy or current_policy()
+    try:
+        predictions = get_model().predict_many([c.body for c in comments])
+    except Exception as exc:  # a missing or broken model must not lose a comment
+        log.error("Triage failed for %d comment(s): %s", len(comments), exc)
+        for comment in comments:
+            _mark_untriaged(comment, str(exc), policy)
+        return
+    for comment, prediction in zip(comments, predictions, strict=True):
+        comment.urgency = prediction.urgency
+        comment.topic = prediction.topic
+        comment.urgency_scores = dict(prediction.urgency_scores)
+        comment.topic_scores = dict(prediction.topic_scores)
+        comment.urgent_probability = float(prediction.urgency_scores.get("urgent", 0.0))
+        comment.model_version = prediction.model_version
+        comment.triage_reasons = list(prediction.reasons)
+        comment.triaged = True
+        comment.triage_error = None
+        comment.due_at = reply_due_at(comment.received_at, comment.urgency, policy)
+
+
+def triage_comment(comment: Comment, policy: ServicePolicy | None = None) -> None:
+    """Score one comment and set its deadline."""
+    triage_comments([comment], policy)
+
+
+def _mark_untriaged(comment: Comment, error: str, policy: ServicePolicy) -> None:
+    comment.urgency = FALLBACK_URGENCY
+    comment.topic = FALLBACK_TOPIC
+    comment.urgency_scores = {}
+    comment.topic_scores = {}
+    comment.urgent_probability = 0.0
+    comment.model_version = None
+    comment.triage_reasons = ["Not scored by the model: queued as priority for a person to read."]
+    comment.triaged = False
+    comment.triage_error = error[:2000]
+    comment.due_at = reply_due_at(comment.received_at, comment.urgency, policy)

@@ -1,0 +1,54 @@
+"""Jinja filters and globals shared by the templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from models import utcnow
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Render plain text as escaped paragraphs; nothing typed ever becomes HTML."""
+    if not text:
+        return Markup("")
+    blocks = [b.strip("\n") for b in text.replace("\r\n", "\n").split("\n\n")]
+    html = []
+    for block in blocks:
+        if not block.strip():
+            continue
+        lines = [str(escape(line)) for line in block.split("\n")]
+        html.append("<p>" + "<br>".join(lines) + "</p>")
+    return Markup("\n".join(html))
+
+
+def humanize_duration(seconds: float) -> str:
+    """Say a duration the way a person would: '3 h 20 min', '2 d 4 h', '45 min'."""
+    seconds = int(abs(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+def london_time(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    """Show a UTC time in the service's own time zone (UK time)."""
+    if value is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo("Europe/London")).strftime(fmt)
+
+
+def register(app: Flask) -> None:
+    """Register the filters and globals."""
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["duration"] = humanize_duration
+    app.jinja_env.filters["uktime"] = london_time
+    app.jinja_env.globals["now"] = utcnow
