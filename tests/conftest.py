@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -56,9 +57,14 @@ def triage_model_path() -> Path:
     cache = PROJECT_ROOT / ".pytest_cache" / "triage-model" / _model_fingerprint()
     model_path = cache / "triage-model.skops"
     if not model_path.exists():
-        shutil.rmtree(cache, ignore_errors=True)
-        cache.mkdir(parents=True)
-        train_and_save(cache)
+        # Train beside the cache and rename, so parallel test runs never see half a model.
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=cache.parent))
+        train_and_save(staging)
+        try:
+            staging.rename(cache)
+        except OSError:  # another run finished first; use its model
+            shutil.rmtree(staging, ignore_errors=True)
     return model_path
 
 

@@ -7,7 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
-    from moderation.commands import demo, triage, users
+    from moderation.commands import comments, demo, export, sites, triage, users
 
-    for group in (users.cli, demo.cli, triage.cli):
+    for group in (users.cli, demo.cli, triage.cli, sites.cli, comments.cli, export.cli):
         app.cli.add_command(group)
