@@ -2,6 +2,93 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter.errors import RateLimitExceeded
+
+from models import Page, db
+from moderation.extensions import limiter
+from moderation.forms.public import PublicCommentForm
+from moderation.services.intake import IntakeError, new_form_token, submit_public_comment
+from moderation.services.public import find_page, published_threads
 
 bp = Blueprint("public", __name__)
+
+THANK_YOU = (
+    "Thank you for your comment. One of our midwives will read it and reply to you here; "
+    "your comment appears on this page together with their answer."
+)
+URGENT_ADVICE = (
+    "What you describe may need care straight away. Please don't wait for our reply: "
+    "call 999 or go to A&E now. If you're not sure, call NHS 111."
+)
+FORM_EXPIRED = "This form had expired. Your comment is still below: please post it again."
+TOO_MANY = (
+    "You have posted several comments in a short time. Your comment is still below: "
+    "please wait a minute and post it again."
+)
+# Intake field names that the visitor can fix in this form.
+FORM_FIELDS = ("author_name", "author_email", "body")
+
+
+def _render(page: Page, form: PublicCommentForm, status: int = 200):
+    return render_template(
+        "public/page.html", page=page, threads=published_threads(page), form=form
+    ), status
+
+
+@bp.route("/pages/<slug>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PUBLIC_COMMENT_RATE_LIMIT"], methods=["POST"])
+def show_page(slug: str):
+    """Show the article with its answered comments, and take a new comment."""
+    page = find_page(slug)
+    if page is None:
+        abort(404)
+    form = PublicCommentForm()
+    if request.method == "GET":
+        form.form_token.data = new_form_token()
+        return _render(page, form)
+    if not form.validate():  # the form has no other validators: only its CSRF token failed
+        form.body.errors = [FORM_EXPIRED]
+        return _render(page, _fresh_token(form), 400)
+    try:
+        result = submit_public_comment(page, form.author_name.data, form.author_email.data,
+                                       form.body.data, form.form_token.data)
+    except IntakeError as exc:
+        db.session.rollback()
+        for name, message in exc.errors.items():
+            field = getattr(form, name) if name in FORM_FIELDS else form.body
+            field.errors = [*field.errors, message]
+        return _render(page, form, 422)
+    urgent = result.comment.urgency == "urgent"
+    db.session.commit()
+    flash(THANK_YOU, "success")
+    if urgent:
+        flash(URGENT_ADVICE, "error")
+    return redirect(url_for("public.show_page", slug=page.slug, _anchor="main"), 303)
+
+
+def _fresh_token(form: PublicCommentForm) -> PublicCommentForm:
+    if not form.form_token.data:
+        form.form_token.data = new_form_token()
+    return form
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_comments(error: RateLimitExceeded):
+    """Keep what the visitor typed when they hit the rate limit."""
+    page = find_page((request.view_args or {}).get("slug", ""))
+    if page is None:
+        abort(404)
+    form = PublicCommentForm()
+    form.body.errors = [TOO_MANY]
+    response, _ = _render(page, _fresh_token(form), 429)
+    return response, 429, {"Retry-After": "60"}

@@ -1,0 +1,17 @@
+"""The "Add a comment" form of the demo public page."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, StringField, SubmitField, TextAreaField
+
+
+class PublicCommentForm(FlaskForm):
+    """Name, email and comment; the intake service validates them like any API request."""
+
+    # No WTForms validators on purpose: one validation (services.intake) for every way in.
+    author_name = StringField("Your name (optional, shown with your comment)")
+    author_email = EmailField("Your email (optional, never shown)")
+    body = TextAreaField("Your comment")
+    form_token = HiddenField()
+    submit = SubmitField("Post comment")

@@ -1,0 +1,117 @@
+"""Published threads of a page: what the public page and the website's feed may show."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from models import Comment, Page, Reply, db
+from moderation.services.intake import iso_utc
+
+
+@dataclass(frozen=True)
+class PublishedThread:
+    """A published comment with its published replies, oldest reply first."""
+
+    comment: Comment
+    replies: list[Reply]
+
+    @property
+    def verified(self) -> bool:
+        """A comment counts as verified once a midwife has answered it in public."""
+        return bool(self.replies)
+
+
+@dataclass(frozen=True)
+class PageFeed:
+    """The feed of one page, with the validators a cache needs."""
+
+    payload: dict[str, Any]
+    etag: str
+    last_modified: datetime
+
+
+def find_page(slug: str) -> Page | None:
+    """Return the page with this slug, if there is one."""
+    return db.session.scalar(select(Page).where(Page.slug == slug))
+
+
+def published_threads(page: Page) -> list[PublishedThread]:
+    """Return the page's published comments, oldest first, each with its published replies."""
+    comments = db.session.scalars(
+        select(Comment)
+        .options(selectinload(Comment.replies).joinedload(Reply.midwife))
+        .where(Comment.page_id == page.id, Comment.status == "published")
+        .order_by(func.coalesce(Comment.posted_at, Comment.received_at), Comment.id)
+    )
+    threads = []
+    for comment in comments:
+        replies = sorted(
+            (reply for reply in comment.replies if reply.published_at is not None),
+            key=lambda reply: (reply.published_at, reply.id),
+        )
+        threads.append(PublishedThread(comment, replies))
+    return threads
+
+
+def _last_change(page: Page) -> datetime:
+    """The latest moment anything shown for this page was published or moderated."""
+    moments = db.session.execute(
+        select(func.max(Comment.published_at), func.max(Comment.moderated_at))
+        .where(Comment.page_id == page.id)
+    ).one()
+    reply_moment = db.session.scalar(
+        select(func.max(Reply.published_at))
+        .join(Comment, Reply.comment_id == Comment.id)
+        .where(Comment.page_id == page.id)
+    )
+    candidates = [page.created_at, *moments, reply_moment]
+    return max(_as_utc(moment) for moment in candidates if moment is not None)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # max() over SQL aggregates may come back naive on SQLite: they bypass the column type.
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def page_feed(slug: str) -> PageFeed | None:
+    """Return the page's published threads as JSON-ready data (never an email address)."""
+    page = find_page(slug)
+    if page is None:
+        return None
+    comments = []
+    for thread in published_threads(page):
+        comment = thread.comment
+        comments.append({
+            "id": comment.id,
+            "author_name": comment.author_name,
+            "verified": thread.verified,
+            "body": comment.body,
+            "posted_at": iso_utc(comment.posted_at or comment.received_at),
+            "published_at": iso_utc(comment.published_at),
+            "replies": [
+                {
+                    "id": reply.id,
+                    "author_name": reply.midwife.display_name,
+                    "role": "midwife",
+                    "body": reply.body,
+                    "published_at": iso_utc(reply.published_at),
+                }
+                for reply in thread.replies
+            ],
+        })
+    payload = {"page": {"slug": page.slug}, "comments": comments}
+    digest = hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()[:32]
+    return PageFeed(payload=payload, etag=digest, last_modified=_last_change(page))
