@@ -1,7 +1,173 @@
-"""Composing, previewing and publishing replies to comments."""
+"""Composing, previewing and publishing replies to comments; rejecting and marking spam."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from classifier.labels import TOPICS, URGENCIES
+from models import db
+from moderation.forms.replies import ReplyForm
+from moderation.services.claims import ClaimError, claim_comment
+from moderation.services.replies import (
+    MAX_REASON_CHARS,
+    MAX_REPLY_CHARS,
+    CommentGone,
+    ComposerContext,
+    ReplyError,
+    current_context,
+    mark_spam,
+    open_comment,
+    publish_reply,
+    reject_comment,
+)
+from moderation.services.snippets import URGENT_CARE_KEY, unfilled_blanks
+from moderation.views.access import staff_required
 
 bp = Blueprint("replies", __name__)
+
+CONFIRM_NEEDED = ("Tick “I have read this reply through and it is ready to publish” to "
+                  "publish. Your text is kept below.")
+
+
+def _optional_url(endpoint: str, **values: object) -> str | None:
+    """The URL of another feature's endpoint, or None while that feature is not there yet."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _render(context: ComposerContext, form: ReplyForm, *, error: str | None = None,
+            status: int = 200):
+    comment = context.comment
+    return render_template(
+        "replies/compose.html",
+        context=context,
+        comment=comment,
+        form=form,
+        error=error,
+        blanks=unfilled_blanks(form.body.data or ""),
+        max_reply_chars=MAX_REPLY_CHARS,
+        max_reason_chars=MAX_REASON_CHARS,
+        relabel_url=_optional_url("queue.relabel", comment_id=comment.id),
+        release_url=_optional_url("queue.release", comment_id=comment.id),
+        urgencies=URGENCIES,
+        topics=TOPICS,
+        urgent_care_key=URGENT_CARE_KEY,
+    ), status
+
+
+def _refused(comment_id: int, form: ReplyForm, message: str, status: int):
+    """Show the composer again with the message and every word the midwife typed."""
+    db.session.rollback()
+    try:
+        context = current_context(comment_id, current_user)
+    except CommentGone:
+        abort(404)
+    # The page renders the version she is now looking at, so she can act on what she sees.
+    return _render(context, form, error=message, status=status)
+
+
+def _form_error(form: ReplyForm) -> str:
+    messages = [error for errors in form.errors.values() for error in errors]
+    return " ".join(str(m) for m in messages) or "The form could not be read. Please try again."
+
+
+@bp.route("/comments/<int:comment_id>")
+@staff_required
+def compose(comment_id: int):
+    """Open a comment to answer it (this claims it), optionally with a snippet inserted."""
+    try:
+        context = open_comment(comment_id, current_user,
+                               snippet_key=request.args.get("snippet"))
+    except CommentGone:
+        abort(404)
+    db.session.commit()
+    form = ReplyForm(formdata=None)
+    if context.inserted is not None:
+        snippet, text = context.inserted
+        form.body.data = text
+        form.snippet_id.data, form.snippet_version.data = snippet.id, snippet.version
+    return _render(context, form)
+
+
+@bp.route("/comments/<int:comment_id>/preview", methods=["POST"])
+@staff_required
+def preview(comment_id: int):
+    """Show the reply as the public page will (for browsers without JavaScript)."""
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _refused(comment_id, form, _form_error(form), 422)
+    try:
+        context = current_context(comment_id, current_user)
+    except CommentGone:
+        abort(404)
+    return _render(context, form)
+
+
+@bp.route("/comments/<int:comment_id>/publish", methods=["POST"])
+@staff_required
+def publish(comment_id: int):
+    """Publish the reply; any refusal shows the composer again with the text kept."""
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _refused(comment_id, form, _form_error(form), 422)
+    if not form.confirm.data:
+        return _refused(comment_id, form, CONFIRM_NEEDED, 422)
+    try:
+        reply = publish_reply(
+            comment_id, current_user, form.body.data or "",
+            expected_version=form.expected_version.data,
+            snippet_id=form.snippet_id.data, snippet_version=form.snippet_version.data,
+        )
+    except ReplyError as exc:
+        return _refused(comment_id, form, str(exc), exc.status)
+    author = reply.comment.author_name or "the author"
+    db.session.commit()
+    flash(f"Your reply to {author} is published.", "success")
+    return redirect(url_for("queue.index"))
+
+
+def _close(comment_id: int, action, done: str):
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _refused(comment_id, form, _form_error(form), 422)
+    try:
+        comment = action(comment_id, current_user, form.reason.data or "",
+                         expected_version=form.expected_version.data)
+    except ReplyError as exc:
+        return _refused(comment_id, form, str(exc), exc.status)
+    author = comment.author_name or "Anonymous"
+    db.session.commit()
+    flash(f"The comment from {author} was {done}.", "success")
+    return redirect(url_for("queue.index"))
+
+
+@bp.route("/comments/<int:comment_id>/reject", methods=["POST"])
+@staff_required
+def reject(comment_id: int):
+    """Reject the comment, with a reason."""
+    return _close(comment_id, reject_comment, "rejected")
+
+
+@bp.route("/comments/<int:comment_id>/spam", methods=["POST"])
+@staff_required
+def spam(comment_id: int):
+    """Mark the comment as spam, with a reason."""
+    return _close(comment_id, mark_spam, "marked as spam")
+
+
+@bp.route("/comments/<int:comment_id>/keepalive", methods=["POST"])
+@staff_required
+def keepalive(comment_id: int):
+    """Renew the midwife's claim while she is writing (called by the composer's script)."""
+    try:
+        # claim_comment renews her claim, or re-takes it if it lapsed and nobody else took it.
+        comment = claim_comment(comment_id, current_user)
+    except ClaimError as exc:
+        db.session.rollback()
+        return jsonify(ok=False, message=str(exc)), 409
+    db.session.commit()
+    return jsonify(ok=True, expires_at=comment.claim_expires_at.isoformat())

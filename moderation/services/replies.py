@@ -1,0 +1,360 @@
+"""Answering a comment: the composer's context, publishing a reply, rejecting and spam.
+
+Publishing is guarded three ways, so a comment can never get two replies:
+1. the comment must still be pending and at the version the midwife's form was built from;
+2. she must hold a live claim (an expired one is re-taken if nobody else took it);
+3. the status change is an ORM UPDATE guarded by Comment.version (version_id_col), so of two
+   racing publishes exactly one UPDATE matches a row and the other raises StaleDataError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from models import Comment, LabelCorrection, Reply, Snippet, User, db, utcnow
+from moderation.services.audit import record_event
+from moderation.services.claims import ClaimError, claim_comment, holds_live_claim
+from moderation.services.settings import current_policy
+from moderation.services.snippets import (
+    PLACEHOLDER_PATTERN,
+    PLACEHOLDERS,
+    active_snippet_by_key,
+    fill_placeholders,
+    suggested_snippets,
+    unfilled_blanks,
+)
+from moderation.services.working_hours import working_seconds_between
+from moderation.templating import london_time
+
+MAX_REPLY_CHARS = 5000
+MIN_REASON_CHARS = 3
+MAX_REASON_CHARS = 500
+EARLIER_COMMENTS_SHOWN = 20
+# A claim about to lapse is renewed before publishing, so it cannot expire mid-request.
+CLAIM_SAFETY_MARGIN = timedelta(minutes=1)
+OUTCOMES = {"rejected": "comment.rejected", "spam": "comment.marked_spam"}
+STATUS_WORDS = {"published": "published", "rejected": "rejected", "spam": "marked as spam"}
+
+
+class ReplyError(Exception):
+    """An action on a comment was refused; str(exc) is the message, `status` the HTTP code."""
+
+    status = 422
+
+
+class InvalidReply(ReplyError):
+    """What the midwife typed cannot be sent as it is (empty, too long, blanks left...)."""
+
+    status = 422
+
+
+class ReplyConflict(ReplyError):
+    """The comment changed or is someone else's: nothing was changed."""
+
+    status = 409
+
+
+class CommentGone(ReplyError):
+    """The comment does not exist."""
+
+    status = 404
+
+
+# --- Composer context ------------------------------------------------------------------------
+
+@dataclass
+class ComposerContext:
+    """Everything the composer page shows about one comment."""
+
+    comment: Comment
+    earlier_comments: list[Comment]
+    snippets: list[Snippet]
+    filled_bodies: dict[int, str]
+    published_replies: list[Reply]
+    can_reply: bool
+    claim_message: str | None
+    # A snippet inserted without JavaScript (?snippet=key): the snippet and its filled text.
+    inserted: tuple[Snippet, str] | None = None
+
+
+def open_comment(comment_id: int, user: User, now: datetime | None = None, *,
+                 snippet_key: str | None = None) -> ComposerContext:
+    """Open a comment to answer it: claim it if possible and gather what the composer shows."""
+    now = now or utcnow()
+    comment = _get_comment(comment_id)
+    claim_message = None
+    can_reply = False
+    if comment.status == "pending":
+        try:
+            comment = claim_comment(comment_id, user, now)
+            can_reply = True
+        except ClaimError as exc:
+            claim_message = str(exc)
+            comment = _get_comment(comment_id)
+    else:
+        claim_message = _outcome_message(comment)
+    context = composer_context(comment, user, can_reply=can_reply, claim_message=claim_message)
+    if can_reply:
+        context.inserted = prefilled_snippet(snippet_key, comment, user)
+    return context
+
+
+def composer_context(comment: Comment, user: User, *, can_reply: bool,
+                     claim_message: str | None = None) -> ComposerContext:
+    """Gather the comment's context, without claiming anything."""
+    snippets = suggested_snippets(comment)
+    return ComposerContext(
+        comment=comment,
+        earlier_comments=earlier_comments(comment),
+        snippets=snippets,
+        filled_bodies={s.id: fill_placeholders(s.body, comment, user) for s in snippets},
+        published_replies=[r for r in comment.replies if r.published_at is not None],
+        can_reply=can_reply,
+        claim_message=claim_message,
+    )
+
+
+def current_context(comment_id: int, user: User, now: datetime | None = None) -> ComposerContext:
+    """The composer as things stand now, without claiming: reply allowed only if still possible."""
+    now = now or utcnow()
+    comment = _get_comment(comment_id)
+    if comment.status != "pending":
+        return composer_context(comment, user, can_reply=False,
+                                claim_message=_outcome_message(comment))
+    if comment.claim_is_live(now) and comment.claimed_by_id != user.id:
+        holder = comment.claimed_by.display_name if comment.claimed_by else "another midwife"
+        return composer_context(comment, user, can_reply=False,
+                                claim_message=f"Being answered by {holder}")
+    return composer_context(comment, user, can_reply=True)
+
+
+def earlier_comments(comment: Comment, limit: int = EARLIER_COMMENTS_SHOWN) -> list[Comment]:
+    """The same author's other comments (matched by email), newest first."""
+    email = (comment.author_email or "").strip()
+    if not email:
+        return []
+    return list(db.session.scalars(
+        select(Comment).options(joinedload(Comment.page))
+        .where(Comment.author_email == email, Comment.id != comment.id)
+        .order_by(Comment.received_at.desc(), Comment.id.desc()).limit(limit)
+    ))
+
+
+def prefilled_snippet(key: str | None, comment: Comment, user: User) -> tuple[Snippet, str] | None:
+    """The active snippet with this key and its text filled for this comment (no-JS insert)."""
+    if not key:
+        return None
+    snippet = active_snippet_by_key(key)
+    if snippet is None:
+        return None
+    return snippet, fill_placeholders(snippet.body, comment, user)
+
+
+# --- Checks ----------------------------------------------------------------------------------
+
+def normalise_body(body: str | None) -> str:
+    """Unify line endings and trim the ends; the midwife's words are otherwise kept as typed."""
+    return (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def reply_problems(body: str) -> list[str]:
+    """Return what stops this text being published, in words the midwife can act on."""
+    if not body:
+        return ["The reply is empty. Write a reply or insert a snippet."]
+    problems = []
+    if len(body) > MAX_REPLY_CHARS:
+        problems.append(f"The reply is {len(body):,} characters long; the most a reply can "
+                        f"be is {MAX_REPLY_CHARS:,}. Please shorten it by "
+                        f"{len(body) - MAX_REPLY_CHARS:,} characters.")
+    blanks = unfilled_blanks(body)
+    if blanks:
+        listed = "; ".join(f"[[{blank}]]" for blank in blanks)
+        problems.append(f"Fill in the {'blank' if len(blanks) == 1 else f'{len(blanks)} blanks'}"
+                        f" before publishing: {listed}")
+    elif "[[" in body or "]]" in body:
+        problems.append("Part of a blank is left in the reply: remove the leftover [[ or ]].")
+    left = sorted({name for name in PLACEHOLDER_PATTERN.findall(body) if name in PLACEHOLDERS})
+    if left:
+        names = ", ".join("{" + name + "}" for name in left)
+        problems.append(f"Replace {names} with the words to send.")
+    return problems
+
+
+def _check_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_CHARS:
+        raise InvalidReply(f"Give a reason ({MIN_REASON_CHARS} to {MAX_REASON_CHARS} "
+                           "characters) so colleagues know why.")
+    if len(reason) > MAX_REASON_CHARS:
+        raise InvalidReply(f"The reason can be at most {MAX_REASON_CHARS} characters "
+                           f"(it has {len(reason)}).")
+    return reason
+
+
+def _get_comment(comment_id: int) -> Comment:
+    # populate_existing: a Core claim update may have left an older copy in the session.
+    comment = db.session.get(Comment, comment_id, populate_existing=True)
+    if comment is None:
+        raise CommentGone("This comment no longer exists.")
+    return comment
+
+
+def _outcome_phrase(comment: Comment) -> str:
+    """Say who already dealt with a comment that is no longer pending, and when."""
+    verb = STATUS_WORDS.get(comment.status, comment.status)
+    who = comment.moderated_by.display_name if comment.moderated_by else None
+    when = london_time(comment.moderated_at or comment.published_at, "%H:%M on %d %b")
+    by = f" by {who}" if who else ""
+    at = f" at {when}" if when else ""
+    return f"already {verb}{by}{at}"
+
+
+def _outcome_message(comment: Comment) -> str:
+    return f"This comment was {_outcome_phrase(comment)}."
+
+
+def _change_message(comment: Comment) -> str:
+    """Explain what changed since the midwife's form was built."""
+    prefix = "This comment changed while you were writing"
+    if comment.status != "pending":
+        return f"{prefix}: it was {_outcome_phrase(comment)}. Nothing was changed."
+    correction = db.session.scalar(
+        select(LabelCorrection).options(joinedload(LabelCorrection.user))
+        .where(LabelCorrection.comment_id == comment.id)
+        .order_by(LabelCorrection.created_at.desc(), LabelCorrection.id.desc()).limit(1)
+    )
+    if correction is not None:
+        who = correction.user.display_name if correction.user else "a colleague"
+        detail = (f"{who} relabelled it ({correction.field}: {correction.old_value} → "
+                  f"{correction.new_value})")
+    else:
+        detail = "a colleague updated it"
+    return f"{prefix}: {detail}. Nothing was changed: check the comment, then try again."
+
+
+def _ensure_actionable(comment_id: int, user: User, expected_version: int,
+                       now: datetime) -> Comment:
+    """Check status, version and claim; re-take a lapsed claim. Raises ReplyError."""
+    comment = _get_comment(comment_id)
+    if comment.status != "pending":
+        raise ReplyConflict(f"{_outcome_message(comment)} Nothing was changed.")
+    if comment.version != expected_version:
+        raise ReplyConflict(_change_message(comment))
+    if not holds_live_claim(comment, user, now + CLAIM_SAFETY_MARGIN):
+        try:
+            # Free, expired or hers but about to lapse: take it again in one guarded statement.
+            comment = claim_comment(comment_id, user, now)
+        except ClaimError as exc:
+            comment = _get_comment(comment_id)
+            if comment.status != "pending":  # say who dealt with it, and when
+                raise ReplyConflict(_change_message(comment)) from exc
+            raise ReplyConflict(f"{str(exc).rstrip('.')}. Nothing was changed.") from exc
+        comment = _get_comment(comment_id)
+        if comment.status != "pending" or comment.version != expected_version:
+            raise ReplyConflict(_change_message(comment))
+    return comment
+
+
+def _guarded_flush(comment_id: int) -> None:
+    """Flush the version-checked UPDATE; a lost race becomes a ReplyConflict, rolled back."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        comment = _get_comment(comment_id)
+        raise ReplyConflict(_change_message(comment)) from exc
+
+
+def _response_times(comment: Comment, now: datetime) -> tuple[int, int]:
+    seconds = max(0, int((now - comment.received_at).total_seconds()))
+    working = working_seconds_between(comment.received_at, now, current_policy())
+    return seconds, working
+
+
+def _release_fields(comment: Comment) -> None:
+    comment.claimed_by_id = None
+    comment.claimed_at = None
+    comment.claim_expires_at = None
+
+
+# --- Actions ---------------------------------------------------------------------------------
+
+def publish_reply(comment_id: int, user: User, body: str, *, expected_version: int,
+                  snippet_id: int | None = None, snippet_version: int | None = None,
+                  now: datetime | None = None) -> Reply:
+    """Publish a midwife's reply and mark the comment published, exactly once."""
+    now = now or utcnow()
+    text = normalise_body(body)
+    problems = reply_problems(text)
+    if problems:
+        raise InvalidReply(" ".join(problems))
+    comment = _ensure_actionable(comment_id, user, expected_version, now)
+    if snippet_id is not None and db.session.get(Snippet, snippet_id) is None:
+        snippet_id, snippet_version = None, None
+
+    seconds, working = _response_times(comment, now)
+    before = {"status": comment.status, "claimed_by_id": comment.claimed_by_id,
+              "version": comment.version}
+    comment.status = "published"
+    comment.published_at = now
+    if comment.first_replied_at is None:
+        comment.first_replied_at = now
+    comment.response_seconds = seconds
+    comment.response_working_seconds = working
+    comment.moderated_by_id = user.id
+    comment.moderated_at = now
+    _release_fields(comment)
+    # The comment's UPDATE goes first and alone, so a lost race leaves nothing half-written.
+    _guarded_flush(comment_id)
+
+    reply = Reply(comment_id=comment.id, midwife_id=user.id, body=text, snippet_id=snippet_id,
+                  snippet_version=snippet_version if snippet_id is not None else None,
+                  created_at=now, published_at=now)
+    db.session.add(reply)
+    db.session.flush()
+    record_event(user, "reply.published", "comment", comment.id, before=before,
+                 after={"status": comment.status, "claimed_by_id": None,
+                        "version": comment.version},
+                 reply_id=reply.id, snippet_id=snippet_id,
+                 snippet_version=reply.snippet_version, response_seconds=seconds,
+                 response_working_seconds=working)
+    return reply
+
+
+def reject_comment(comment_id: int, user: User, reason: str, *, expected_version: int,
+                   now: datetime | None = None) -> Comment:
+    """Reject a comment (it will not be shown), with the reason colleagues will see."""
+    return _close_comment(comment_id, user, "rejected", reason,
+                          expected_version=expected_version, now=now)
+
+
+def mark_spam(comment_id: int, user: User, reason: str, *, expected_version: int,
+              now: datetime | None = None) -> Comment:
+    """Mark a comment as spam, with a reason."""
+    return _close_comment(comment_id, user, "spam", reason,
+                          expected_version=expected_version, now=now)
+
+
+def _close_comment(comment_id: int, user: User, status: str, reason: str, *,
+                   expected_version: int, now: datetime | None) -> Comment:
+    now = now or utcnow()
+    reason = _check_reason(reason)
+    comment = _ensure_actionable(comment_id, user, expected_version, now)
+    before: dict[str, Any] = {"status": comment.status, "claimed_by_id": comment.claimed_by_id,
+                              "version": comment.version}
+    comment.status = status
+    comment.moderation_reason = reason
+    comment.moderated_by_id = user.id
+    comment.moderated_at = now
+    _release_fields(comment)
+    _guarded_flush(comment_id)
+    record_event(user, OUTCOMES[status], "comment", comment.id, before=before,
+                 after={"status": status, "claimed_by_id": None, "version": comment.version},
+                 reason=reason)
+    return comment

@@ -1,0 +1,252 @@
+/* The reply composer: snippet insertion, live preview, blanks, draft kept in this browser,
+ * claim keep-alive and publish confirmation.
+ *
+ * Nothing typed is ever put into the page as HTML: the preview is built from text nodes,
+ * exactly as the server's `paragraphs` filter builds its escaped <p> paragraphs.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("composer");
+  if (!root) { return; }
+
+  var commentId = root.dataset.commentId;
+  var userId = root.dataset.userId;
+  var canReply = root.dataset.canReply === "true";
+  var stillPending = root.dataset.status === "pending";
+  var form = document.getElementById("reply-form");
+  var textarea = document.getElementById("body");
+  var preview = document.getElementById("reply-preview");
+  var counter = document.getElementById("char-count");
+  var blanksBox = document.getElementById("blanks-left");
+  var blanksList = document.getElementById("blanks-list");
+  var snippetIdField = document.getElementById("snippet_id");
+  var snippetVersionField = document.getElementById("snippet_version");
+
+  var DRAFT_PREFIX = "moderation-draft:v1:";
+  var DRAFT_KEY = DRAFT_PREFIX + userId + ":" + commentId;
+  // Drafts hold health details: keep them no longer than a working day and a night.
+  var DRAFT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+  var KEEPALIVE_EVERY_MS = 2 * 60 * 1000;
+  var BLANK = /\[\[([^\[\]\n]*)\]\]/g;
+
+  // --- Preview: the same algorithm as moderation.templating.paragraphs ---------------------
+  function renderParagraphs(container, text) {
+    while (container.firstChild) { container.removeChild(container.firstChild); }
+    var blocks = (text || "").replace(/\r\n/g, "\n").split("\n\n");
+    blocks.forEach(function (raw) {
+      var block = raw.replace(/^\n+|\n+$/g, "");
+      if (!block.trim()) { return; }
+      var p = document.createElement("p");
+      block.split("\n").forEach(function (line, index) {
+        if (index > 0) { p.appendChild(document.createElement("br")); }
+        p.appendChild(document.createTextNode(line));
+      });
+      container.appendChild(p);
+    });
+  }
+
+  function blanksIn(text) {
+    var found = [];
+    var match;
+    BLANK.lastIndex = 0;
+    while ((match = BLANK.exec(text)) !== null) {
+      found.push(match[1].trim() || "(empty blank)");
+    }
+    return found;
+  }
+
+  function refresh() {
+    if (!textarea) { return; }
+    var text = textarea.value;
+    if (preview) { renderParagraphs(preview, text); }
+    if (counter) { counter.textContent = String(text.trim().length); }
+    if (blanksBox && blanksList) {
+      var blanks = blanksIn(text);
+      while (blanksList.firstChild) { blanksList.removeChild(blanksList.firstChild); }
+      blanks.forEach(function (label) {
+        var li = document.createElement("li");
+        li.textContent = "[[" + label + "]]";
+        blanksList.appendChild(li);
+      });
+      blanksBox.hidden = blanks.length === 0;
+    }
+  }
+
+  // --- Draft kept in this browser -----------------------------------------------------------
+  function storage() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  function readDraft(key) {
+    var store = storage();
+    if (!store) { return null; }
+    try { return JSON.parse(store.getItem(key) || "null"); } catch (e) { return null; }
+  }
+
+  function removeDraft(key) {
+    var store = storage();
+    if (store) { store.removeItem(key); }
+  }
+
+  function saveDraft() {
+    var store = storage();
+    if (!store || !textarea || !canReply) { return; }
+    if (!textarea.value.trim()) { removeDraft(DRAFT_KEY); return; }
+    try {
+      store.setItem(DRAFT_KEY, JSON.stringify({
+        body: textarea.value,
+        snippetId: snippetIdField ? snippetIdField.value : "",
+        snippetVersion: snippetVersionField ? snippetVersionField.value : "",
+        savedAt: Date.now()
+      }));
+    } catch (e) { /* storage full or disabled: the server still has nothing to lose */ }
+  }
+
+  function pruneOldDrafts() {
+    var store = storage();
+    if (!store) { return; }
+    var now = Date.now();
+    for (var i = store.length - 1; i >= 0; i--) {
+      var key = store.key(i);
+      if (!key || key.indexOf(DRAFT_PREFIX) !== 0) { continue; }
+      var draft = readDraft(key);
+      if (!draft || !draft.savedAt || now - draft.savedAt > DRAFT_MAX_AGE_MS) { removeDraft(key); }
+    }
+  }
+
+  function showDraftNotice(message, body) {
+    var box = document.getElementById("draft-notice");
+    var text = document.getElementById("draft-notice-text");
+    var pre = document.getElementById("draft-notice-body");
+    if (!box || !text) { return; }
+    text.textContent = message;
+    if (pre && body) { pre.textContent = body; pre.hidden = false; }
+    box.hidden = false;
+  }
+
+  function restoreDraft() {
+    pruneOldDrafts();
+    var draft = readDraft(DRAFT_KEY);
+    if (!stillPending) {
+      // Published, rejected or spam: the draft can never be sent; the page says why.
+      removeDraft(DRAFT_KEY);
+      return;
+    }
+    if (!draft || !draft.body) { saveDraft(); return; }
+    var when = new Date(draft.savedAt).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+    if (!canReply || !textarea) {
+      showDraftNotice("Your unsent draft for this comment (saved " + when + "), to copy:", draft.body);
+      return;
+    }
+    if (textarea.value.trim()) {
+      // The server sent text (a refused publish or an inserted snippet): it is the newest.
+      saveDraft();
+      return;
+    }
+    textarea.value = draft.body;
+    if (snippetIdField && draft.snippetId) { snippetIdField.value = draft.snippetId; }
+    if (snippetVersionField && draft.snippetVersion) { snippetVersionField.value = draft.snippetVersion; }
+    showDraftNotice("Your unsent draft from " + when + " was restored.");
+  }
+
+  // --- Snippets -----------------------------------------------------------------------------
+  function selectFirstBlank() {
+    BLANK.lastIndex = 0;
+    var match = BLANK.exec(textarea.value);
+    if (match) { textarea.setSelectionRange(match.index, match.index + match[0].length); }
+  }
+
+  function insertSnippet(link) {
+    var body = link.dataset.body || "";
+    var start = textarea.selectionStart;
+    var end = textarea.selectionEnd;
+    var current = textarea.value;
+    if (!current.trim()) {
+      textarea.value = body;
+    } else {
+      var before = current.slice(0, start).replace(/\s+$/, "");
+      var after = current.slice(end).replace(/^\s+/, "");
+      textarea.value = (before ? before + "\n\n" : "") + body + (after ? "\n\n" + after : "");
+    }
+    if (snippetIdField) { snippetIdField.value = link.dataset.snippetId; }
+    if (snippetVersionField) { snippetVersionField.value = link.dataset.snippetVersion; }
+    textarea.focus();
+    selectFirstBlank();
+    refresh();
+    saveDraft();
+  }
+
+  // --- Claim keep-alive while she writes -----------------------------------------------------
+  var lastKeepalive = Date.now();
+
+  function csrfToken() {
+    var field = form ? form.querySelector("input[name=csrf_token]") : null;
+    return field ? field.value : "";
+  }
+
+  function keepalive() {
+    if (!canReply || Date.now() - lastKeepalive < KEEPALIVE_EVERY_MS) { return; }
+    lastKeepalive = Date.now();
+    fetch(root.dataset.keepaliveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"X-CSRFToken": csrfToken(), "Accept": "application/json"}
+    }).then(function (response) {
+      return response.json().then(function (data) { return {ok: response.ok, data: data}; });
+    }).then(function (result) {
+      var notice = document.getElementById("keepalive-notice");
+      if (!notice) { return; }
+      if (result.ok) { notice.hidden = true; return; }
+      notice.textContent = (result.data && result.data.message ? result.data.message + ". " : "") +
+        "Your text is saved in this browser; copy it before leaving the page.";
+      notice.hidden = false;
+    }).catch(function () { /* offline: publishing will re-check the claim anyway */ });
+  }
+
+  // --- Wiring -------------------------------------------------------------------------------
+  restoreDraft();
+  refresh();
+
+  if (textarea) {
+    var pending = null;
+    textarea.addEventListener("input", function () {
+      refresh();
+      if (pending) { window.clearTimeout(pending); }
+      pending = window.setTimeout(saveDraft, 250);
+      keepalive();
+    });
+    window.addEventListener("beforeunload", saveDraft);
+  }
+
+  document.querySelectorAll("a.snippet-insert").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (!textarea || !canReply) { return; }
+      event.preventDefault();
+      insertSnippet(link);
+    });
+  });
+
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      var action = event.submitter ? event.submitter.dataset.action : null;
+      saveDraft();
+      if (action === "publish") {
+        var confirmBox = document.getElementById("confirm");
+        if (confirmBox && !confirmBox.checked) {
+          event.preventDefault();
+          confirmBox.focus();
+          window.alert("Please tick the box to say you have read this reply through.");
+          return;
+        }
+        var author = root.dataset.author || "the author";
+        if (!window.confirm("Publish this reply to " + author + "? It will appear on the public page straight away.")) {
+          event.preventDefault();
+        }
+      } else if (action === "reject" || action === "spam") {
+        var what = action === "reject" ? "Reject this comment" : "Mark this comment as spam";
+        if (!window.confirm(what + "? It will not be published.")) { event.preventDefault(); }
+      }
+    });
+  }
+}());
