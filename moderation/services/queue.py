@@ -1,15 +1,185 @@
-"""Reading the moderation queue."""
+"""Reading the moderation queue: ordering, filters, keyset paging, polling and counts.
+
+The queue order is strictly the reply deadline `due_at`, then `urgent_probability` (highest
+first), then id. Paging is keyset ("everything after this row"), never OFFSET, so page 2000 of
+100,000 pending comments costs the same as page 1 and no row is skipped or repeated when
+comments arrive or leave between two clicks.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql import ColumnElement
 
-from models import Comment, db
+from models import Comment, Page, User, db, utcnow
+from moderation.services.audit import record_event
+from moderation.services.settings import ServicePolicy, current_policy, update_settings
+from moderation.services.working_hours import reply_due_at
+
+PAGE_SIZE = 50
+MAX_SEARCH_CHARS = 200
+EXCERPT_CHARS = 140
+# "mine" lists the pending comments I hold a live claim on; the others are by status.
+STATUS_FILTERS = ("pending", "mine", "published", "rejected", "spam")
+QUEUE_ORDERED = ("pending", "mine")
+# Settings whose change moves the deadlines of comments already waiting.
+DEADLINE_SETTINGS = frozenset({
+    "urgent_target_minutes", "priority_target_working_hours", "routine_target_working_days",
+    "workday_start", "workday_end", "working_weekdays", "timezone", "holiday_country",
+    "holiday_subdivision",
+})
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MICROSECOND = timedelta(microseconds=1)
 
 
-def pending_comments(limit: int = 50) -> list[Comment]:
-    """Return pending comments, earliest reply deadline first, then most likely urgent."""
+class CursorError(ValueError):
+    """A paging cursor that this code did not produce."""
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the midwife asked to see; every value already validated."""
+
+    status: str = "pending"
+    urgency: str | None = None
+    topic: str | None = None
+    page_id: int | None = None
+    search: str = ""
+
+
+@dataclass
+class QueuePage:
+    """One page of the queue and where the next one starts."""
+
+    comments: list[Comment]
+    next_cursor: str | None
+    latest_id: int
+    filters: QueueFilters
+    now: datetime
+
+
+# --- Cursors ---------------------------------------------------------------------------------
+
+def _micros(moment: datetime) -> int:
+    return (moment - EPOCH) // ONE_MICROSECOND
+
+
+def _from_micros(value: int) -> datetime:
+    return EPOCH + value * ONE_MICROSECOND
+
+
+def encode_cursor(comment: Comment, status: str) -> str:
+    """The cursor that resumes the listing right after this comment."""
+    if status in QUEUE_ORDERED:
+        return f"{_micros(comment.due_at)}~{comment.urgent_probability!r}~{comment.id}"
+    return f"{_micros(comment.received_at)}~{comment.id}"
+
+
+def decode_cursor(cursor: str, status: str) -> tuple[Any, ...]:
+    """Read a cursor back; raise CursorError for anything this code did not write."""
+    parts = cursor.split("~")
+    try:
+        if status in QUEUE_ORDERED and len(parts) == 3:
+            probability = float(parts[1])
+            if not 0.0 <= probability <= 1.0:
+                raise ValueError(probability)
+            return _from_micros(int(parts[0])), probability, int(parts[2])
+        if status not in QUEUE_ORDERED and len(parts) == 2:
+            return _from_micros(int(parts[0])), int(parts[1])
+    except (ValueError, OverflowError) as exc:
+        raise CursorError("That page link is not valid any more.") from exc
+    raise CursorError("That page link is not valid any more.")
+
+
+# --- Filters ---------------------------------------------------------------------------------
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _unclaimed(now: datetime) -> ColumnElement[bool]:
+    return or_(Comment.claimed_by_id.is_(None), Comment.claim_expires_at.is_(None),
+               Comment.claim_expires_at < now)
+
+
+def _conditions(filters: QueueFilters, user: User, now: datetime) -> list[ColumnElement[bool]]:
+    if filters.status == "mine":
+        conditions = [Comment.status == "pending", Comment.claimed_by_id == user.id,
+                      Comment.claim_expires_at >= now]
+    else:
+        conditions = [Comment.status == filters.status]
+    if filters.urgency:
+        conditions.append(Comment.urgency == filters.urgency)
+    if filters.topic:
+        conditions.append(Comment.topic == filters.topic)
+    if filters.page_id is not None:
+        conditions.append(Comment.page_id == filters.page_id)
+    if filters.search:
+        pattern = _like_pattern(filters.search)
+        conditions.append(or_(Comment.body.ilike(pattern, escape="\\"),
+                              Comment.author_name.ilike(pattern, escape="\\")))
+    return conditions
+
+
+def _order_and_after(filters: QueueFilters, cursor: str | None) -> tuple[list[Any], list[Any]]:
+    """ORDER BY columns and the keyset condition for rows after the cursor."""
+    if filters.status in QUEUE_ORDERED:
+        order = [Comment.due_at.asc(), Comment.urgent_probability.desc(), Comment.id.asc()]
+        if cursor is None:
+            return order, []
+        due, probability, last_id = decode_cursor(cursor, filters.status)
+        # The leading due_at >= bound lets the database start the index scan at the cursor.
+        after = and_(Comment.due_at >= due, or_(
+            Comment.due_at > due,
+            and_(Comment.due_at == due, or_(
+                Comment.urgent_probability < probability,
+                and_(Comment.urgent_probability == probability, Comment.id > last_id),
+            )),
+        ))
+        return order, [after]
+    # Closed comments: most recently received first.
+    order = [Comment.received_at.desc(), Comment.id.desc()]
+    if cursor is None:
+        return order, []
+    received, last_id = decode_cursor(cursor, filters.status)
+    after = and_(Comment.received_at <= received, or_(
+        Comment.received_at < received,
+        and_(Comment.received_at == received, Comment.id < last_id),
+    ))
+    return order, [after]
+
+
+# --- Reading the queue -----------------------------------------------------------------------
+
+def queue_page(filters: QueueFilters, user: User, *, cursor: str | None = None,
+               now: datetime | None = None, page_size: int = PAGE_SIZE) -> QueuePage:
+    """Return one page of comments matching the filters, in queue order, after `cursor`."""
+    now = now or utcnow()
+    order, after = _order_and_after(filters, cursor)
+    statement = (
+        select(Comment)
+        .options(joinedload(Comment.page), joinedload(Comment.claimed_by))
+        .where(*_conditions(filters, user, now), *after)
+        .order_by(*order)
+        .limit(page_size + 1)
+    )
+    comments = list(db.session.scalars(statement).unique())
+    next_cursor = None
+    if len(comments) > page_size:
+        comments = comments[:page_size]
+        next_cursor = encode_cursor(comments[-1], filters.status)
+    return QueuePage(comments=comments, next_cursor=next_cursor, latest_id=latest_comment_id(),
+                     filters=filters, now=now)
+
+
+def pending_comments(limit: int = PAGE_SIZE) -> list[Comment]:
+    """Return the top of the queue: pending comments, earliest reply deadline first."""
     statement = (
         select(Comment)
         .options(joinedload(Comment.page), joinedload(Comment.claimed_by))
@@ -17,4 +187,85 @@ def pending_comments(limit: int = 50) -> list[Comment]:
         .order_by(Comment.due_at.asc(), Comment.urgent_probability.desc(), Comment.id.asc())
         .limit(limit)
     )
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(statement).unique())
+
+
+def list_pages() -> list[Page]:
+    """Every article page, by title, for the page filter."""
+    return list(db.session.scalars(select(Page).order_by(Page.title, Page.id)))
+
+
+def latest_comment_id() -> int:
+    """The highest comment id so far (0 when none): the poll asks for anything newer."""
+    return db.session.scalar(select(func.max(Comment.id))) or 0
+
+
+def new_comments_since(since_id: int, filters: QueueFilters, user: User,
+                       now: datetime | None = None) -> dict[str, int]:
+    """Count comments that arrived after `since_id` and match the filters, for the poll."""
+    now = now or utcnow()
+    count = 0
+    if filters.status in QUEUE_ORDERED:
+        count = db.session.scalar(
+            select(func.count()).select_from(Comment)
+            .where(Comment.id > since_id, *_conditions(filters, user, now))
+        ) or 0
+    return {"new": count, "latest_id": latest_comment_id()}
+
+
+def urgent_unclaimed_count(now: datetime | None = None) -> int:
+    """How many urgent pending comments nobody is answering: the number in the navigation."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(func.count()).select_from(Comment)
+        .where(Comment.status == "pending", Comment.urgency == "urgent", _unclaimed(now))
+    ) or 0
+
+
+def first_line(body: str | None, limit: int = EXCERPT_CHARS) -> str:
+    """The first non-blank line of a comment, cut to `limit` characters (plain text)."""
+    for line in (body or "").splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    return ""
+
+
+# --- Settings that move deadlines ------------------------------------------------------------
+
+def recompute_pending_deadlines(policy: ServicePolicy, actor: User | None) -> int:
+    """Recompute due_at of every pending comment under `policy`; return how many moved."""
+    rows = db.session.execute(
+        select(Comment.id, Comment.received_at, Comment.urgency, Comment.due_at)
+        .where(Comment.status == "pending")
+    ).all()
+    changes = []
+    for comment_id, received_at, urgency, due_at in rows:
+        new_due = reply_due_at(received_at, urgency, policy)
+        if new_due != due_at:
+            changes.append({"row_id": comment_id, "new_due": new_due})
+    if changes:
+        # A Core executemany: no version bump, so open publish forms stay valid.
+        table = Comment.__table__
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("row_id"))
+            .values(due_at=bindparam("new_due")),
+            changes,
+        )
+        db.session.expire_all()
+    record_event(actor, "comments.deadlines_recomputed", "settings", None,
+                 after={"comments_moved": len(changes)})
+    return len(changes)
+
+
+def change_settings(changes: dict[str, Any], actor: User) -> tuple[ServicePolicy, int]:
+    """Store changed settings; when targets or hours change, re-sort waiting comments."""
+    policy_before = current_policy()
+    policy = update_settings(changes, actor)
+    moved = 0
+    deadline_keys = DEADLINE_SETTINGS & set(changes)
+    if deadline_keys and any(
+        getattr(policy, key) != getattr(policy_before, key) for key in deadline_keys
+    ):
+        moved = recompute_pending_deadlines(policy, actor)
+    return policy, moved

@@ -1,17 +1,206 @@
-"""The queue: a midwife's home page."""
+"""The queue: a midwife's home page, take-next, claims, relabelling and the service settings."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
 
-from moderation.services.queue import pending_comments
-from moderation.views.access import staff_required
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.routing import BuildError
+
+from models import db
+from moderation.forms.queue import (
+    QueueFilterForm,
+    RelabelForm,
+    ReleaseForm,
+    SettingsForm,
+    TakeNextForm,
+    label_words,
+)
+from moderation.services.claims import ClaimError, release_claim, take_next_comment
+from moderation.services.queue import (
+    QueueFilters,
+    change_settings,
+    first_line,
+    list_pages,
+    new_comments_since,
+    queue_page,
+    urgent_unclaimed_count,
+)
+from moderation.services.relabelling import RelabelError, relabel_comment
+from moderation.services.settings import current_settings
+from moderation.views.access import is_safe_local_path, staff_required, supervisor_required
 
 bp = Blueprint("queue", __name__)
+
+
+def compose_url(comment_id: int) -> str:
+    """Where a midwife answers a comment (the replies blueprint's composer)."""
+    try:
+        return url_for("replies.compose", comment_id=comment_id)
+    except BuildError:  # the composer is not registered in this build: same path it will use
+        return f"/comments/{comment_id}"
+
+
+@bp.app_context_processor
+def queue_navigation() -> dict[str, Any]:
+    """Give every page the urgent-unclaimed count shown in the navigation."""
+    if not getattr(current_user, "is_authenticated", False):
+        return {}
+    try:
+        return {"urgent_unclaimed_count": urgent_unclaimed_count()}
+    except SQLAlchemyError:
+        # An error page after a failed transaction must still render: leave the count out.
+        return {}
+
+
+@bp.app_template_global()
+def comment_url(comment_id: int) -> str:
+    """Link to the composer of a comment."""
+    return compose_url(comment_id)
+
+
+bp.add_app_template_filter(first_line, "first_line")
+bp.add_app_template_filter(label_words, "label_words")
+
+
+def _back(default: str) -> str:
+    target = request.form.get("next")
+    return target if is_safe_local_path(target) else default
+
+
+def _filter_form() -> QueueFilterForm:
+    form = QueueFilterForm(formdata=request.args)
+    form.set_pages(list_pages())
+    return form
 
 
 @bp.route("/")
 @staff_required
 def index():
-    """List pending comments by reply deadline."""
-    return render_template("queue/index.html", comments=pending_comments())
+    """List comments by reply deadline, filtered, one keyset page at a time."""
+    form = _filter_form()
+    if not form.validate():
+        return render_template("queue/index.html", form=form, queue=None,
+                               take_next_form=TakeNextForm()), 400
+    queue = queue_page(QueueFilters(**form.filter_values()), current_user,
+                       cursor=form.after.data or None)
+    return render_template("queue/index.html", form=form, queue=queue,
+                           take_next_form=TakeNextForm())
+
+
+@bp.route("/queue/poll")
+@staff_required
+def poll():
+    """JSON for the queue page: how many matching comments arrived after `since`."""
+    form = _filter_form()
+    since = request.args.get("since", "")
+    if not since.isdigit() or not form.validate():
+        errors = [e for errs in form.errors.values() for e in errs]
+        return jsonify({"error": "; ".join(errors) or "since must be a comment id"}), 400
+    result = new_comments_since(int(since), QueueFilters(**form.filter_values()), current_user)
+    return jsonify(result)
+
+
+@bp.route("/queue/counts")
+@staff_required
+def counts():
+    """JSON for the navigation: urgent comments nobody is answering."""
+    return jsonify({"urgent_unclaimed": urgent_unclaimed_count()})
+
+
+@bp.route("/queue/take-next", methods=["POST"])
+@staff_required
+def take_next():
+    """Claim the top unclaimed comment and open it in the composer."""
+    form = TakeNextForm()
+    if not form.validate_on_submit():
+        abort(400)
+    comment = take_next_comment(current_user)
+    db.session.commit()
+    if comment is None:
+        flash("Nothing left to take: every waiting comment is being answered.", "info")
+        return redirect(url_for("queue.index"))
+    return redirect(compose_url(comment.id))
+
+
+@bp.route("/comments/<int:comment_id>/release", methods=["POST"])
+@staff_required
+def release(comment_id: int):
+    """Give a claim back so another midwife can answer the comment."""
+    form = ReleaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        release_claim(comment_id, current_user)
+    except ClaimError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(_back(compose_url(comment_id)))
+    db.session.commit()
+    flash("Released: another midwife can answer this comment now.", "success")
+    return redirect(_back(url_for("queue.index")))
+
+
+@bp.route("/comments/<int:comment_id>/labels", methods=["POST"])
+@staff_required
+def relabel(comment_id: int):
+    """Correct a comment's urgency and topic, then go back where the midwife was."""
+    form = RelabelForm()
+    back = _back(url_for("queue.index"))
+    if not form.validate_on_submit():
+        errors = [e for errs in form.errors.values() for e in errs]
+        flash("The labels were not changed: " + "; ".join(errors), "error")
+        return redirect(back)
+    try:
+        comment = relabel_comment(comment_id, current_user, urgency=form.urgency.data,
+                                  topic=form.topic.data,
+                                  expected_version=form.expected_version.data)
+    except RelabelError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(f"Labels saved: {label_words(comment.urgency)}, {label_words(comment.topic)}.",
+          "success")
+    return redirect(back)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@supervisor_required
+def settings():
+    """Let a supervisor change reply targets, working hours and the claim timeout."""
+    stored = current_settings()
+    form = SettingsForm()
+    if request.method == "GET":
+        form.fill_from(stored)
+    elif form.validate_on_submit():
+        changes = form.changes(stored)
+        if not changes:
+            flash("Nothing changed.", "info")
+            return redirect(url_for("queue.settings"))
+        try:
+            _, moved = change_settings(changes, current_user)
+        except ValueError as exc:
+            db.session.rollback()
+            return render_template("queue/settings.html", form=form, stored=stored,
+                                   error=str(exc)), 400
+        db.session.commit()
+        message = "Settings saved."
+        if moved:
+            message += f" {moved} waiting comment{'s' if moved != 1 else ''} got a new deadline."
+        flash(message, "success")
+        return redirect(url_for("queue.settings"))
+    else:
+        return render_template("queue/settings.html", form=form, stored=stored), 400
+    return render_template("queue/settings.html", form=form, stored=stored)

@@ -1,0 +1,75 @@
+"""Relabelling: a midwife corrects the model's urgency or topic of a comment.
+
+Each changed field is kept as a LabelCorrection (who, when, old, new), which `flask triage
+train` reads back as a training example. A new urgency also moves the reply deadline, so the
+queue re-sorts at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from models import Comment, LabelCorrection, User, db, utcnow
+from moderation.services.audit import record_event
+from moderation.services.settings import current_policy
+from moderation.services.working_hours import reply_due_at
+
+try:
+    from classifier import TOPICS, URGENCIES
+except ImportError:  # the package may not re-export its label names (yet)
+    from classifier.labels import TOPICS, URGENCIES
+
+
+class RelabelError(ValueError):
+    """A correction was refused; str(exc) is the message to show."""
+
+
+class StaleLabels(RelabelError):
+    """The comment changed since the midwife's form was built."""
+
+
+def relabel_comment(comment_id: int, user: User, *, urgency: str | None = None,
+                    topic: str | None = None, expected_version: int | None = None,
+                    now: datetime | None = None) -> Comment:
+    """Correct a comment's urgency and/or topic, recording each change; unchanged is a no-op."""
+    if urgency is not None and urgency not in URGENCIES:
+        raise RelabelError(f"Unknown urgency {urgency!r}: choose one of {', '.join(URGENCIES)}.")
+    if topic is not None and topic not in TOPICS:
+        raise RelabelError(f"Unknown topic {topic!r}: choose one of {', '.join(TOPICS)}.")
+    comment = db.session.get(Comment, comment_id, populate_existing=True)
+    if comment is None:
+        raise RelabelError("This comment no longer exists.")
+    if expected_version is not None and comment.version != expected_version:
+        raise StaleLabels("Someone changed this comment while you were looking at it. "
+                          "Its labels are shown as they are now; please check them again.")
+    now = now or utcnow()
+    changes = {name: value for name, value in (("urgency", urgency), ("topic", topic))
+               if value is not None and value != getattr(comment, name)}
+    if not changes:
+        return comment
+
+    before = {"urgency": comment.urgency, "topic": comment.topic, "due_at": comment.due_at,
+              "urgent_probability": comment.urgent_probability}
+    for name, value in changes.items():
+        db.session.add(LabelCorrection(comment_id=comment.id, user_id=user.id, field=name,
+                                       old_value=getattr(comment, name), new_value=value,
+                                       created_at=now))
+        setattr(comment, name, value)
+    if "urgency" in changes:
+        comment.due_at = reply_due_at(comment.received_at, comment.urgency, current_policy())
+        if comment.urgency == "urgent":
+            # A midwife's "urgent" outranks the model's doubt within the same deadline.
+            comment.urgent_probability = 1.0
+    try:
+        # An ORM flush: the version check refuses to overwrite a concurrent change.
+        db.session.flush()
+    except StaleDataError as exc:
+        raise StaleLabels("Someone changed this comment at the same moment. Please check its "
+                          "labels again.") from exc
+    record_event(user, "comment.relabelled", "comment", comment.id, before=before,
+                 after={"urgency": comment.urgency, "topic": comment.topic,
+                        "due_at": comment.due_at,
+                        "urgent_probability": comment.urgent_probability})
+    return comment

@@ -1,0 +1,154 @@
+/* The queue: navigation count of urgent unclaimed comments (every signed-in page), and on the
+   queue page itself a "new comments" banner and keyboard shortcuts (j/k/Enter/n/?).
+   No inline scripts: the page's CSP allows only scripts served from /static. */
+(function () {
+  "use strict";
+
+  var POLL_MS = 15000;
+
+  function getJSON(url, onData) {
+    var request = new XMLHttpRequest();
+    request.open("GET", url);
+    request.setRequestHeader("Accept", "application/json");
+    request.onload = function () {
+      if (request.status === 200) {
+        try { onData(JSON.parse(request.responseText)); } catch (e) { /* ignore a bad reply */ }
+      }
+    };
+    request.send();
+  }
+
+  /* --- Navigation: urgent comments nobody is answering ---------------------------------- */
+  function showUrgentCount(element, count) {
+    // The first child is the number's text node; a visually hidden label follows it.
+    element.firstChild.nodeValue = String(count);
+    element.hidden = count <= 0;
+  }
+
+  function pollUrgentCount() {
+    var element = document.getElementById("urgent-unclaimed-count");
+    if (!element || !element.dataset.countUrl) { return; }
+    if (!element.firstChild || element.firstChild.nodeType !== Node.TEXT_NODE) {
+      element.insertBefore(document.createTextNode(""), element.firstChild);
+    }
+    window.setInterval(function () {
+      if (document.hidden) { return; }
+      getJSON(element.dataset.countUrl, function (data) {
+        if (typeof data.urgent_unclaimed === "number") {
+          showUrgentCount(element, data.urgent_unclaimed);
+        }
+      });
+    }, POLL_MS);
+  }
+
+  /* --- Queue page: new comments ---------------------------------------------------------- */
+  function pollNewComments() {
+    var banner = document.getElementById("new-comments");
+    if (!banner) { return; }
+    var text = banner.querySelector(".new-comments-text");
+    window.setInterval(function () {
+      if (document.hidden) { return; }
+      getJSON(banner.dataset.pollUrl, function (data) {
+        if (typeof data.new !== "number" || data.new <= 0) { return; }
+        text.textContent = data.new === 1 ? "1 new comment — " : data.new + " new comments — ";
+        banner.hidden = false;
+      });
+    }, POLL_MS);
+  }
+
+  /* --- Queue page: keyboard ---------------------------------------------------------------- */
+  function isTyping(target) {
+    if (!target) { return false; }
+    var tag = target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+  }
+
+  function setUpKeyboard() {
+    var table = document.getElementById("queue-table");
+    var takeNext = document.getElementById("take-next-form");
+    var help = document.getElementById("shortcut-help");
+    var helpToggle = document.getElementById("shortcut-help-toggle");
+    if (!takeNext && !table) { return; }
+    var rows = table ? Array.prototype.slice.call(table.querySelectorAll("tbody tr.queue-row")) : [];
+    var selected = -1;
+
+    function select(index) {
+      if (!rows.length) { return; }
+      index = Math.max(0, Math.min(rows.length - 1, index));
+      if (selected >= 0 && rows[selected]) {
+        rows[selected].classList.remove("selected");
+        rows[selected].removeAttribute("aria-selected");
+      }
+      selected = index;
+      var row = rows[selected];
+      row.classList.add("selected");
+      row.setAttribute("aria-selected", "true");
+      var link = row.querySelector("a.open-comment");
+      if (link) { link.focus({ preventScroll: true }); }
+      row.scrollIntoView({ block: "nearest" });
+    }
+
+    function toggleHelp() {
+      if (!help) { return; }
+      help.hidden = !help.hidden;
+      if (helpToggle) { helpToggle.setAttribute("aria-expanded", String(!help.hidden)); }
+    }
+
+    if (helpToggle) { helpToggle.addEventListener("click", toggleHelp); }
+
+    rows.forEach(function (row, index) {
+      row.addEventListener("click", function (event) {
+        if (event.target.closest("a, button, form")) { return; }
+        select(index);
+      });
+    });
+
+    document.addEventListener("keydown", function (event) {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) { return; }
+      if (isTyping(event.target)) { return; }
+      switch (event.key) {
+        case "j":
+          select(selected + 1);
+          event.preventDefault();
+          break;
+        case "k":
+          select(selected < 0 ? 0 : selected - 1);
+          event.preventDefault();
+          break;
+        case "Enter":
+          if (selected >= 0 && rows[selected]) {
+            event.preventDefault();
+            window.location.assign(rows[selected].dataset.href);
+          }
+          break;
+        case "n":
+          if (takeNext) {
+            event.preventDefault();
+            takeNext.requestSubmit ? takeNext.requestSubmit() : takeNext.submit();
+          }
+          break;
+        case "?":
+          event.preventDefault();
+          toggleHelp();
+          break;
+        case "Escape":
+          if (help && !help.hidden) { toggleHelp(); }
+          break;
+        default:
+          break;
+      }
+    });
+  }
+
+  function start() {
+    pollUrgentCount();
+    pollNewComments();
+    setUpKeyboard();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
