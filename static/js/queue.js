@@ -4,7 +4,14 @@
 (function () {
   "use strict";
 
-  var POLL_MS = 15000;
+  var DEFAULT_POLL_MS = 15000;
+
+  function pollInterval() {
+    // The queue page may set its own interval (config QUEUE_POLL_SECONDS); 15 s otherwise.
+    var banner = document.getElementById("new-comments");
+    var ms = banner ? parseInt(banner.dataset.pollMs, 10) : NaN;
+    return ms > 0 ? ms : DEFAULT_POLL_MS;
+  }
 
   function getJSON(url, onData) {
     var request = new XMLHttpRequest();
@@ -38,7 +45,7 @@
           showUrgentCount(element, data.urgent_unclaimed);
         }
       });
-    }, POLL_MS);
+    }, pollInterval());
   }
 
   /* --- Queue page: new comments ---------------------------------------------------------- */
@@ -53,7 +60,7 @@
         text.textContent = data.new === 1 ? "1 new comment — " : data.new + " new comments — ";
         banner.hidden = false;
       });
-    }, POLL_MS);
+    }, pollInterval());
   }
 
   /* --- Queue page: keyboard ---------------------------------------------------------------- */
