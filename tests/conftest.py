@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -100,10 +102,26 @@ def app_config(database_url: str, triage_model_path: Path) -> dict[str, Any]:
     }
 
 
+class FreshRequestGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    The app fixture keeps one app context pushed so tests can use the database; requests
+    reuse that context, so without this `g` (Flask-Login's cached user, for one) would leak
+    from one request into the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):
+        if has_app_context():
+            for name in list(vars(g)):
+                g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any]):
     """The app on a clean database, inside an application context."""
     app = create_app(app_config)
+    app.test_client_class = FreshRequestGlobalsClient
     with app.app_context():
         yield app
         db.session.remove()

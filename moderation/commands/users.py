@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import AppGroup
 
@@ -24,7 +26,7 @@ def create_command(email: str, name: str, role: str, display_name: str | None) -
         if problem is None:
             break
         click.echo(f"Weak password: {problem}", err=True)
-        if not click.get_text_stream("stdin").isatty():
+        if not sys.stdin.isatty():
             raise SystemExit(1)
     try:
         user = create_user(
