@@ -71,10 +71,13 @@ def _read_json(limit: int) -> tuple[Any, tuple[Response, int] | None]:
         )
     if request.content_length is not None and request.content_length > limit:
         return None, _too_large(limit)
-    request.max_content_length = limit  # also caps chunked bodies that have no length
+    # Chunked bodies have no length: read at most one byte past the limit to tell.
+    request.max_content_length = limit + 1
     try:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge:
+        return None, _too_large(limit)
+    if len(raw) > limit:
         return None, _too_large(limit)
     try:
         return json.loads(raw), None
