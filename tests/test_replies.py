@@ -553,6 +553,24 @@ def test_a_stale_form_gets_409_and_keeps_the_text(midwife_client, midwife, priya
     assert "Publish reply" in html
 
 
+def test_relabelling_in_the_composer_makes_an_open_publish_form_stale(
+        midwife_client, claimed):
+    comment = claimed(urgency="routine")
+    version_on_screen = comment.version
+    relabelled = midwife_client.post(f"/comments/{comment.id}/labels", data={
+        "urgency": "urgent", "topic": "bleeding", "expected_version": version_on_screen,
+        "next": f"/comments/{comment.id}"})
+    assert relabelled.headers["Location"] == f"/comments/{comment.id}"
+    response = midwife_client.post(f"/comments/{comment.id}/publish", data={
+        "body": "Written before the relabel", "expected_version": version_on_screen,
+        "confirm": "y"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Sam relabelled it (urgency: routine → urgent)" in html
+    assert "Written before the relabel" in textarea_text(html)
+    assert fresh(comment.id).status == "pending"
+
+
 def test_publishing_after_a_colleague_published_gets_409_text_kept_no_button(
         midwife_client, priya, make_comment):
     comment = make_comment()

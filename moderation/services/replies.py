@@ -26,6 +26,7 @@ from moderation.services.snippets import (
     PLACEHOLDERS,
     active_snippet_by_key,
     fill_placeholders,
+    is_first_choice,
     suggested_snippets,
     unfilled_blanks,
 )
@@ -75,6 +76,8 @@ class ComposerContext:
     comment: Comment
     earlier_comments: list[Comment]
     snippets: list[Snippet]
+    # The snippets shown first: urgent care for an urgent comment, then the comment's topic.
+    suggested_ids: set[int]
     filled_bodies: dict[int, str]
     published_replies: list[Reply]
     can_reply: bool
@@ -83,24 +86,34 @@ class ComposerContext:
     inserted: tuple[Snippet, str] | None = None
 
 
-def open_comment(comment_id: int, user: User, now: datetime | None = None, *,
-                 snippet_key: str | None = None) -> ComposerContext:
-    """Open a comment to answer it: claim it if possible and gather what the composer shows."""
+@dataclass(frozen=True)
+class Opening:
+    """What opening a comment gave the midwife: the right to reply, or why not."""
+
+    can_reply: bool
+    message: str | None = None
+
+
+def open_comment(comment_id: int, user: User, now: datetime | None = None) -> Opening:
+    """Open a comment to answer it: claim it (or renew her claim) if it is pending and free."""
     now = now or utcnow()
     comment = _get_comment(comment_id)
-    claim_message = None
-    can_reply = False
-    if comment.status == "pending":
-        try:
-            comment = claim_comment(comment_id, user, now)
-            can_reply = True
-        except ClaimError as exc:
-            claim_message = str(exc)
-            comment = _get_comment(comment_id)
-    else:
-        claim_message = _outcome_message(comment)
-    context = composer_context(comment, user, can_reply=can_reply, claim_message=claim_message)
-    if can_reply:
+    if comment.status != "pending":
+        return Opening(can_reply=False, message=_outcome_message(comment))
+    try:
+        claim_comment(comment_id, user, now)
+    except ClaimError as exc:
+        return Opening(can_reply=False, message=str(exc))
+    return Opening(can_reply=True)
+
+
+def composer_page(comment_id: int, user: User, opening: Opening, *,
+                  snippet_key: str | None = None) -> ComposerContext:
+    """The composer after opening: the comment's context, and a snippet inserted if asked."""
+    comment = _get_comment(comment_id)
+    context = composer_context(comment, user, can_reply=opening.can_reply,
+                               claim_message=opening.message)
+    if opening.can_reply:
         context.inserted = prefilled_snippet(snippet_key, comment, user)
     return context
 
@@ -113,6 +126,7 @@ def composer_context(comment: Comment, user: User, *, can_reply: bool,
         comment=comment,
         earlier_comments=earlier_comments(comment),
         snippets=snippets,
+        suggested_ids={s.id for s in snippets if is_first_choice(s, comment)},
         filled_bodies={s.id: fill_placeholders(s.body, comment, user) for s in snippets},
         published_replies=[r for r in comment.replies if r.published_at is not None],
         can_reply=can_reply,
@@ -277,10 +291,22 @@ def _response_times(comment: Comment, now: datetime) -> tuple[int, int]:
     return seconds, working
 
 
-def _release_fields(comment: Comment) -> None:
+def _close(comment: Comment, user: User, status: str,
+           now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set the outcome, free the claim and flush the version-guarded UPDATE; return before/after.
+
+    The comment's UPDATE is flushed first and alone, so a lost race leaves nothing half-written.
+    """
+    before = {"status": comment.status, "claimed_by_id": comment.claimed_by_id,
+              "version": comment.version}
+    comment.status = status
+    comment.moderated_by_id = user.id
+    comment.moderated_at = now
     comment.claimed_by_id = None
     comment.claimed_at = None
     comment.claim_expires_at = None
+    _guarded_flush(comment.id)
+    return before, {"status": status, "claimed_by_id": None, "version": comment.version}
 
 
 # --- Actions ---------------------------------------------------------------------------------
@@ -299,28 +325,19 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
         snippet_id, snippet_version = None, None
 
     seconds, working = _response_times(comment, now)
-    before = {"status": comment.status, "claimed_by_id": comment.claimed_by_id,
-              "version": comment.version}
-    comment.status = "published"
     comment.published_at = now
     if comment.first_replied_at is None:
         comment.first_replied_at = now
     comment.response_seconds = seconds
     comment.response_working_seconds = working
-    comment.moderated_by_id = user.id
-    comment.moderated_at = now
-    _release_fields(comment)
-    # The comment's UPDATE goes first and alone, so a lost race leaves nothing half-written.
-    _guarded_flush(comment_id)
+    before, after = _close(comment, user, "published", now)
 
     reply = Reply(comment_id=comment.id, midwife_id=user.id, body=text, snippet_id=snippet_id,
                   snippet_version=snippet_version if snippet_id is not None else None,
                   created_at=now, published_at=now)
     db.session.add(reply)
     db.session.flush()
-    record_event(user, "reply.published", "comment", comment.id, before=before,
-                 after={"status": comment.status, "claimed_by_id": None,
-                        "version": comment.version},
+    record_event(user, "reply.published", "comment", comment.id, before=before, after=after,
                  reply_id=reply.id, snippet_id=snippet_id,
                  snippet_version=reply.snippet_version, response_seconds=seconds,
                  response_working_seconds=working)
@@ -346,15 +363,8 @@ def _close_comment(comment_id: int, user: User, status: str, reason: str, *,
     now = now or utcnow()
     reason = _check_reason(reason)
     comment = _ensure_actionable(comment_id, user, expected_version, now)
-    before: dict[str, Any] = {"status": comment.status, "claimed_by_id": comment.claimed_by_id,
-                              "version": comment.version}
-    comment.status = status
     comment.moderation_reason = reason
-    comment.moderated_by_id = user.id
-    comment.moderated_at = now
-    _release_fields(comment)
-    _guarded_flush(comment_id)
-    record_event(user, OUTCOMES[status], "comment", comment.id, before=before,
-                 after={"status": status, "claimed_by_id": None, "version": comment.version},
+    before, after = _close(comment, user, status, now)
+    record_event(user, OUTCOMES[status], "comment", comment.id, before=before, after=after,
                  reason=reason)
     return comment

@@ -110,13 +110,19 @@ def suggested_snippets(comment: Comment) -> list[Snippet]:
     def rank(snippet: Snippet) -> tuple[int, int, int]:
         if comment.urgency == URGENT and snippet.key == URGENT_CARE_KEY:
             group = 0
-        elif snippet.topic is not None and snippet.topic == comment.topic:
+        elif is_first_choice(snippet, comment):
             group = 1
         else:
             group = 2
         return group, snippet.position, snippet.id
 
     return sorted(snippets, key=rank)
+
+
+def is_first_choice(snippet: Snippet, comment: Comment) -> bool:
+    """Tell whether a snippet is among the first suggestions (urgent care or same topic)."""
+    urgent_care = comment.urgency == URGENT and snippet.key == URGENT_CARE_KEY
+    return urgent_care or (snippet.topic is not None and snippet.topic == comment.topic)
 
 
 def active_snippet_by_key(key: str) -> Snippet | None:

@@ -16,6 +16,7 @@ from moderation.services.replies import (
     CommentGone,
     ComposerContext,
     ReplyError,
+    composer_page,
     current_context,
     mark_spam,
     open_comment,
@@ -80,11 +81,13 @@ def _form_error(form: ReplyForm) -> str:
 def compose(comment_id: int):
     """Open a comment to answer it (this claims it), optionally with a snippet inserted."""
     try:
-        context = open_comment(comment_id, current_user,
-                               snippet_key=request.args.get("snippet"))
+        opening = open_comment(comment_id, current_user)
+        # Commit the claim before reading the page: the write lock is held only for the claim.
+        db.session.commit()
+        context = composer_page(comment_id, current_user, opening,
+                                snippet_key=request.args.get("snippet"))
     except CommentGone:
         abort(404)
-    db.session.commit()
     form = ReplyForm(formdata=None)
     if context.inserted is not None:
         snippet, text = context.inserted

@@ -129,30 +129,29 @@ def history(snippet_id: int):
                            action_form=ActionForm())
 
 
+def _switch(snippet_id: int, change, message: str):
+    _snippet_or_404(snippet_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    snippet = change(snippet_id, current_user)
+    db.session.commit()
+    flash(message.format(title=snippet.title), "success")
+    return redirect(url_for("snippets.index"))
+
+
 @bp.route("/<int:snippet_id>/retire", methods=["POST"])
 @supervisor_required
 def retire(snippet_id: int):
     """Stop offering a snippet; it stays for the history of replies that used it."""
-    _snippet_or_404(snippet_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    snippet = retire_snippet(snippet_id, current_user)
-    db.session.commit()
-    flash(f"“{snippet.title}” is retired: the composer no longer offers it.", "success")
-    return redirect(url_for("snippets.index"))
+    return _switch(snippet_id, retire_snippet,
+                   "“{title}” is retired: the composer no longer offers it.")
 
 
 @bp.route("/<int:snippet_id>/restore", methods=["POST"])
 @supervisor_required
 def restore(snippet_id: int):
     """Offer a retired snippet again."""
-    _snippet_or_404(snippet_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    snippet = restore_snippet(snippet_id, current_user)
-    db.session.commit()
-    flash(f"“{snippet.title}” is offered again.", "success")
-    return redirect(url_for("snippets.index"))
+    return _switch(snippet_id, restore_snippet, "“{title}” is offered again.")
 
 
 @bp.route("/<int:snippet_id>/move", methods=["POST"])
