@@ -66,7 +66,7 @@ def import_command(file: Path, site_name: str | None, file_format: str, batch_si
     total_lines = _count_lines(file)
     with file.open("rb") as raw, click.progressbar(
         length=max(total_lines, 1), label=f"Importing {file.name}",
-        file=click.get_text_stream("stderr"),
+        file=sys.stderr,
     ) as bar:
         lines = open_import_text(raw)
         records = read_csv(lines) if file_format == "csv" else read_jsonl(lines)

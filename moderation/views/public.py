@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
 
 from models import Page, db
 from moderation.extensions import limiter
@@ -57,8 +58,7 @@ def show_page(slug: str):
         form.form_token.data = new_form_token()
         return _render(page, form)
     if not form.validate():  # the form has no other validators: only its CSRF token failed
-        form.body.errors = [FORM_EXPIRED]
-        return _render(page, _fresh_token(form), 400)
+        return _keep_typed_comment(FORM_EXPIRED, 400)
     try:
         result = submit_public_comment(page, form.author_name.data, form.author_email.data,
                                        form.body.data, form.form_token.data)
@@ -82,13 +82,24 @@ def _fresh_token(form: PublicCommentForm) -> PublicCommentForm:
     return form
 
 
-@bp.errorhandler(RateLimitExceeded)
-def too_many_comments(error: RateLimitExceeded):
-    """Keep what the visitor typed when they hit the rate limit."""
+def _keep_typed_comment(message: str, status: int, headers: dict[str, str] | None = None):
+    """Show the page again with what the visitor typed and why it was not taken."""
     page = find_page((request.view_args or {}).get("slug", ""))
     if page is None:
         abort(404)
     form = PublicCommentForm()
-    form.body.errors = [TOO_MANY]
-    response, _ = _render(page, _fresh_token(form), 429)
-    return response, 429, {"Retry-After": "60"}
+    form.body.errors = [message]
+    response, _ = _render(page, _fresh_token(form), status)
+    return response, status, headers or {}
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    """A missing or stale CSRF token: nothing is stored, nothing typed is lost."""
+    return _keep_typed_comment(FORM_EXPIRED, 400)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_comments(error: RateLimitExceeded):
+    """Keep what the visitor typed when they hit the rate limit."""
+    return _keep_typed_comment(TOO_MANY, 429, {"Retry-After": "60"})
