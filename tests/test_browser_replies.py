@@ -15,11 +15,6 @@ from tests.conftest import browser_sign_in
 DEMO_SNIPPETS = Path(__file__).resolve().parent.parent / "moderation" / "demo" / "snippets.json"
 
 
-@pytest.fixture(scope="session")
-def triage_model_path(tmp_path_factory):  # TEMP-NOMODEL: until classifier.train lands
-    return tmp_path_factory.mktemp("nomodel") / "absent.skops"
-
-
 @pytest.fixture
 def library(make_snippet):
     """The real demo snippets for bleeding and urgent care."""

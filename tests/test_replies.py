@@ -27,11 +27,6 @@ from moderation.services.snippets import (
 )
 
 
-@pytest.fixture(scope="session")
-def triage_model_path(tmp_path_factory):  # TEMP-NOMODEL: until classifier.train lands
-    return tmp_path_factory.mktemp("nomodel") / "absent.skops"
-
-
 @pytest.fixture
 def priya(make_user) -> User:
     """A second midwife, Priya."""

@@ -27,11 +27,6 @@ from moderation.services.snippets import (
 BODY = "Hi {first_name},\n\nBleeding usually settles within two weeks.\n\n{signature}"
 
 
-@pytest.fixture(scope="session")
-def triage_model_path(tmp_path_factory):  # TEMP-NOMODEL: until classifier.train lands
-    return tmp_path_factory.mktemp("nomodel") / "absent.skops"
-
-
 def data(**changes) -> SnippetInput:
     fields = {"title": "Bleeding duration", "topic": "bleeding", "body": BODY,
               "clinical_owner": "Lead Midwife", "review_by": date(2027, 3, 31)}
