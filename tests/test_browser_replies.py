@@ -16,6 +16,12 @@ DEMO_SNIPPETS = Path(__file__).resolve().parent.parent / "moderation" / "demo" /
 
 
 @pytest.fixture
+def app_config(app_config):
+    """CSRF on, as in production: every form and the keep-alive must carry the token."""
+    return {**app_config, "WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
 def library(make_snippet):
     """The real demo snippets for bleeding and urgent care."""
     items = {item["key"]: item for item in json.loads(DEMO_SNIPPETS.read_text("utf-8"))}

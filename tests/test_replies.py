@@ -93,6 +93,9 @@ def textarea_text(html: str) -> str:
     ("   ", "there"),
     ("mum2be", "there"),
     ("someone@example.org", "there"),
+    ("Zoë", "Zoë"),
+    ("O'Neill", "O'Neill"),
+    ("<b>Bold</b>", "there"),
 ])
 def test_first_name_is_greeted_kindly_or_falls_back_to_there(author, greeting):
     assert author_first_name(author) == greeting
@@ -448,7 +451,8 @@ def test_a_comment_someone_else_is_answering_opens_read_only(
     assert fresh(comment.id).claimed_by_id == priya.id
 
 
-def test_nothing_typed_is_rendered_as_html(midwife_client, make_comment):
+def test_nothing_typed_is_rendered_as_html(midwife_client, make_comment, make_snippet):
+    make_snippet(title="<script>alert('title')</script>", body="<em>Hi</em> {first_name}")
     comment = make_comment("<script>alert('comment')</script>", author_name="<b>Bold</b>")
     with_reasons(comment, ["<img src=x onerror=alert(1)>", {"<i>key</i>": "<u>value</u>"}])
     html = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
@@ -456,6 +460,8 @@ def test_nothing_typed_is_rendered_as_html(midwife_client, make_comment):
     assert "&lt;script&gt;alert(&#39;comment&#39;)&lt;/script&gt;" in html
     assert "<b>Bold</b>" not in html and "&lt;b&gt;Bold&lt;/b&gt;" in html
     assert "<img src=x" not in html and "<u>value</u>" not in html
+    assert "<script>alert('title')" not in html and "<em>Hi</em>" not in html
+    assert "&lt;em&gt;Hi&lt;/em&gt; there" in html  # "<b>Bold</b>" is not a name to greet
     response = midwife_client.post(f"/comments/{comment.id}/preview", data={
         "body": "Hello <script>alert('reply')</script>\n\nSecond paragraph",
         "expected_version": fresh(comment.id).version,
@@ -634,6 +640,17 @@ def test_keepalive_renews_her_claim_and_refuses_someone_elses(
     refused = midwife_client.post(f"/comments/{theirs.id}/keepalive")
     assert refused.status_code == 409
     assert "Being answered by Priya" in refused.get_json()["message"]
+
+
+def test_keepalive_needs_the_pages_csrf_token_in_a_header(app, midwife_client, claimed):
+    comment = claimed()
+    app.config["WTF_CSRF_ENABLED"] = True
+    html = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
+    token = hidden_value(html, "csrf_token")
+    assert midwife_client.post(f"/comments/{comment.id}/keepalive").status_code == 400
+    response = midwife_client.post(f"/comments/{comment.id}/keepalive",
+                                   headers={"X-CSRFToken": token})
+    assert response.status_code == 200 and response.get_json()["ok"] is True
 
 
 def test_an_unknown_comment_is_404(midwife_client):

@@ -32,6 +32,8 @@ MAX_OWNER_CHARS = 200
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
 PLACEHOLDER_PATTERN = re.compile(r"\{([^{}\n]*)\}")
+# Letters (any script), optionally joined by hyphens or apostrophes: Zoë, Mary-Jane, O'Neill.
+NAME_PATTERN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 BLANK_PATTERN = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 
 
@@ -62,10 +64,8 @@ def author_first_name(author_name: str | None) -> str:
     if not name or name.lower() in NOT_A_NAME:
         return FIRST_NAME_FALLBACK
     first = name.split()[0].strip(".,;:!?\"'()")
-    # Handles such as "mum2be" or an email address are not names to greet someone by.
-    if not first or first.lower() in NOT_A_NAME or "@" in first:
-        return FIRST_NAME_FALLBACK
-    if any(ch.isdigit() for ch in first):
+    # Handles such as "mum2be", an email address or markup are not names to greet someone by.
+    if first.lower() in NOT_A_NAME or not NAME_PATTERN.fullmatch(first):
         return FIRST_NAME_FALLBACK
     if first.islower() or first.isupper():
         # "sarah" or "SARAH" -> "Sarah"; "mary-jane" -> "Mary-Jane"; "McKenzie" stays as typed.
