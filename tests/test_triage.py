@@ -1,0 +1,119 @@
+"""Triage on arrival inside the app, and the `flask triage …` commands."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from models import Comment, LabelCorrection, db, utcnow
+from moderation.services.corrections import corrected_examples
+from moderation.services.triage import triage_comment
+
+HEAVY_BLEEDING = (
+    "bleeding since yesterday and now im soaking a pad every hour, feel really dizzy and "
+    "shaky, what do i do"
+)
+
+
+def _new_comment(make_comment, body: str) -> Comment:
+    comment = make_comment(body, urgency="routine", topic="other")
+    comment.triaged = False
+    return comment
+
+
+def test_urgent_comment_is_scored_urgent_and_due_within_the_hour(app, make_comment):
+    comment = _new_comment(make_comment, HEAVY_BLEEDING)
+    triage_comment(comment)
+    assert comment.urgency == "urgent"
+    assert comment.topic == "bleeding"
+    assert comment.triaged and comment.model_version
+    assert comment.due_at == comment.received_at + timedelta(minutes=60)
+    assert comment.urgent_probability == comment.urgency_scores["urgent"]
+    assert comment.triage_reasons
+
+
+def test_missing_model_still_keeps_the_comment_as_priority(app, make_comment, tmp_path, caplog):
+    app.config["TRIAGE_MODEL_PATH"] = str(tmp_path / "absent.skops")
+    comment = _new_comment(make_comment, HEAVY_BLEEDING)
+    with caplog.at_level(logging.ERROR):
+        triage_comment(comment)
+    db.session.commit()
+    stored = db.session.get(Comment, comment.id)
+    assert stored.urgency == "priority" and not stored.triaged
+    assert stored.triage_error
+    assert "Triage failed" in caplog.text
+
+
+def test_rescore_updates_pending_comments_but_not_corrected_or_answered_ones(
+    app, runner, make_comment, midwife
+):
+    pending = _new_comment(make_comment, HEAVY_BLEEDING)
+    corrected = _new_comment(make_comment, HEAVY_BLEEDING)
+    answered = make_comment(HEAVY_BLEEDING, urgency="routine", status="published")
+    db.session.add(LabelCorrection(comment_id=corrected.id, user_id=midwife.id, field="urgency",
+                                   old_value="urgent", new_value="routine"))
+    db.session.commit()
+    result = runner.invoke(args=["triage", "rescore"])
+    assert result.exit_code == 0, result.output
+    assert "Re-scored 1 pending comment" in result.output
+    db.session.expire_all()
+    assert db.session.get(Comment, pending.id).urgency == "urgent"
+    assert db.session.get(Comment, corrected.id).urgency == "routine"
+    assert db.session.get(Comment, answered.id).urgency == "routine"
+
+
+def test_corrections_become_training_examples_with_the_corrected_labels(
+    app, make_comment, midwife
+):
+    comment = make_comment("can we try again straight away?", urgency="priority",
+                           topic="trying_again")
+    comment.urgency = "routine"
+    db.session.add(LabelCorrection(comment_id=comment.id, user_id=midwife.id, field="urgency",
+                                   old_value="priority", new_value="routine"))
+    db.session.commit()
+    assert corrected_examples() == [
+        {"body": "can we try again straight away?", "urgency": "routine",
+         "topic": "trying_again"}
+    ]
+
+
+def test_train_if_missing_keeps_an_existing_model(runner):
+    result = runner.invoke(args=["triage", "train", "--if-missing"])
+    assert result.exit_code == 0
+    assert "not retraining" in result.output
+
+
+def test_predict_writes_one_json_line_per_input(runner, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a1", "body": HEAVY_BLEEDING}) + "\n"
+                      + json.dumps({"id": "a2", "body": "thank you for this page x"}) + "\n")
+    result = runner.invoke(args=["triage", "predict", str(source)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["a1", "a2"]
+    assert lines[0]["urgency"] == "urgent"
+    assert set(lines[0]) >= {"urgency_scores", "topic", "topic_scores", "reasons",
+                             "model_version"}
+
+
+def test_predict_names_a_malformed_line_and_writes_nothing(runner, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a1", "body": "ok"}) + "\n{not json\n")
+    result = runner.invoke(args=["triage", "predict", str(source)])
+    assert result.exit_code != 0
+    assert "line 2" in result.stderr
+    assert result.stdout == ""
+
+
+def test_predict_reports_an_unreadable_file(runner, tmp_path):
+    result = runner.invoke(args=["triage", "predict", str(tmp_path / "missing.jsonl")])
+    assert result.exit_code != 0
+    assert "Cannot read" in result.output
+
+
+def test_received_time_drives_the_deadline_not_the_scoring_time(app, make_comment):
+    comment = _new_comment(make_comment, HEAVY_BLEEDING)
+    comment.received_at = utcnow() - timedelta(minutes=50)
+    triage_comment(comment)
+    assert comment.due_at - utcnow() < timedelta(minutes=11)
