@@ -10,7 +10,7 @@ class PublicCommentForm(FlaskForm):
     """Name, email and comment; the intake service validates them like any API request."""
 
     # No WTForms validators on purpose: one validation (services.intake) for every way in.
-    author_name = StringField("Your name (optional, shown with your comment)")
+    author_name = StringField("Your name (optional, shown on this page)")
     author_email = EmailField("Your email (optional, never shown)")
     body = TextAreaField("Your comment")
     form_token = HiddenField()

@@ -281,13 +281,13 @@ def receive_comment(
     """Validate, de-duplicate, triage and store one comment (flushed; the caller commits)."""
     clean = validate_comment(data)
     site_id = site.id if site is not None else None
-    policy = policy or current_policy()
     # Read everything first and write last: on SQLite a write after a read in the same
     # transaction can fail at once under concurrency, while a first write waits its turn.
     for _attempt in range(3):
         existing = find_comment(site_id, clean.external_id)
         if existing is not None:
             return IntakeResult(existing, created=False)
+        policy = policy or current_policy()
         page = _find_page(clean.page_slug)
         comment = _new_comment(clean, site_id, utcnow())
         triage_comments([comment], policy)
