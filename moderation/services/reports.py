@@ -68,8 +68,8 @@ class ReportPeriod:
         """The query-string arguments that choose this period again."""
         if self.preset:
             return {"period": str(self.preset)}
-        return {"period": "custom", "from": self.first_day.isoformat(),
-                "to": self.last_day.isoformat()}
+        return {"period": "custom", "date_from": self.first_day.isoformat(),
+                "date_to": self.last_day.isoformat()}
 
 
 def day_start(day: date, timezone: str) -> datetime:
