@@ -11,11 +11,6 @@ from models import Comment, db, utcnow
 from tests.conftest import browser_sign_in
 
 
-@pytest.fixture(scope="session")
-def triage_model_path(tmp_path_factory):  # TEMP-NOMODEL: until classifier.train lands
-    return tmp_path_factory.mktemp("nomodel") / "absent.skops"
-
-
 @pytest.fixture
 def app_config(app_config):
     """Poll every second so the test sees new comments without waiting 15 s."""

@@ -20,11 +20,6 @@ from moderation.services.claims import (
 from moderation.services.settings import update_settings
 
 
-@pytest.fixture(scope="session")
-def triage_model_path(tmp_path_factory):  # TEMP-NOMODEL: until classifier.train lands
-    return tmp_path_factory.mktemp("nomodel") / "absent.skops"
-
-
 def audit_actions(comment_id: int) -> list[str]:
     return list(db.session.scalars(
         select(AuditEvent.action)

@@ -20,11 +20,6 @@ from moderation.services.queue import (
 )
 
 
-@pytest.fixture(scope="session")
-def triage_model_path(tmp_path_factory):  # TEMP-NOMODEL: until classifier.train lands
-    return tmp_path_factory.mktemp("nomodel") / "absent.skops"
-
-
 @pytest.fixture
 def jo(make_user):
     """A second midwife called Jo."""

@@ -14,11 +14,6 @@ from moderation.services.queue import QueueFilters, queue_page
 from moderation.services.relabelling import RelabelError, StaleLabels, relabel_comment
 
 
-@pytest.fixture(scope="session")
-def triage_model_path(tmp_path_factory):  # TEMP-NOMODEL: until classifier.train lands
-    return tmp_path_factory.mktemp("nomodel") / "absent.skops"
-
-
 def corrections(comment_id: int) -> list[tuple[str, str, str]]:
     rows = db.session.scalars(select(LabelCorrection).where(
         LabelCorrection.comment_id == comment_id).order_by(LabelCorrection.id))

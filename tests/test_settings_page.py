@@ -12,11 +12,6 @@ from models import AuditEvent, Comment, db, utcnow
 from moderation.services.settings import ServicePolicy, current_policy
 
 
-@pytest.fixture(scope="session")
-def triage_model_path(tmp_path_factory):  # TEMP-NOMODEL: until classifier.train lands
-    return tmp_path_factory.mktemp("nomodel") / "absent.skops"
-
-
 def form_data(**changes) -> dict:
     data = {
         "urgent_target_minutes": "60",
