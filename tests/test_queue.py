@@ -167,7 +167,8 @@ def test_a_comment_arriving_between_two_pages_does_not_shift_the_next_page(
     assert ids(first.comments) + ids(second.comments) == ids(made)
 
 
-@pytest.mark.parametrize("cursor", ["", "abc", "1~2", "1~x~3", "1~1.5~3", "9" * 40 + "~0.1~1"])
+@pytest.mark.parametrize("cursor", ["", "abc", "1~2", "1~x~3", "1~1.5~3", "1~nan~3",
+                                    "9" * 40 + "~0.1~1", "1~0.5~" + "9" * 30, "1~0.5~-4"])
 def test_a_forged_cursor_is_refused(cursor):
     with pytest.raises(CursorError):
         decode_cursor(cursor, "pending")
@@ -261,6 +262,8 @@ def test_filters_work_through_the_query_string(midwife_client, make_comment):
     ("page=abc", "Unknown page “abc”"),
     ("after=not-a-cursor", "That page link is not valid any more."),
     ("q=" + "x" * 201, "Search for at most 200 characters."),
+    ("q=bleed%00ing", "control characters cannot be used"),
+    ("after=1~0.5~" + "9" * 30, "That page link is not valid any more."),
 ])
 def test_bad_filter_values_get_a_clear_message_not_a_crash(midwife_client, make_comment,
                                                           query, message):
@@ -403,7 +406,7 @@ def test_poll_reports_new_comments_after_the_page_was_drawn(midwife_client, make
     assert midwife_client.get(poll_url).get_json()["new"] == 1
 
 
-@pytest.mark.parametrize("query", ["", "since=abc", "since=1&urgency=bogus"])
+@pytest.mark.parametrize("query", ["", "since=abc", "since=1&urgency=bogus", "since=" + "9" * 30])
 def test_poll_refuses_bad_parameters_with_json(midwife_client, query):
     response = midwife_client.get("/queue/poll?" + query)
     assert response.status_code == 400
@@ -436,3 +439,29 @@ class TestWithCsrf:
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
         response = client.post("/queue/take-next", data={"csrf_token": token})
         assert response.location.endswith(f"/comments/{comment.id}")
+
+
+def test_a_row_i_am_answering_has_a_release_button_that_returns_to_the_queue(
+        midwife_client, midwife, jo, make_comment):
+    mine = make_comment("mine")
+    theirs = make_comment("theirs")
+    claim_comment(mine.id, midwife)
+    claim_comment(theirs.id, jo)
+    db.session.commit()
+    html = midwife_client.get("/?urgency=routine").get_data(as_text=True)
+    assert f'action="/comments/{mine.id}/release"' in html
+    assert f'action="/comments/{theirs.id}/release"' not in html  # only a supervisor may
+    back = re.search(r'name="next" value="([^"]+)"', html).group(1).replace("&amp;", "&")
+    response = midwife_client.post(f"/comments/{mine.id}/release", data={"next": back})
+    assert response.location == "/?urgency=routine"
+
+
+def test_a_supervisor_can_release_anyones_claim_from_the_queue(
+        supervisor_client, midwife, make_comment):
+    comment = make_comment()
+    claim_comment(comment.id, midwife)
+    db.session.commit()
+    html = supervisor_client.get("/").get_data(as_text=True)
+    assert f'action="/comments/{comment.id}/release"' in html
+    supervisor_client.post(f"/comments/{comment.id}/release", data={"next": "/"})
+    assert db.session.get(Comment, comment.id, populate_existing=True).claimed_by_id is None

@@ -78,6 +78,10 @@ class QueueFilterForm(FlaskForm):
         """Offer the article pages that exist."""
         self.page.choices = choices([("", "Any page")] + [(p.id, p.title) for p in pages])
 
+    def validate_q(self, field: StringField) -> None:
+        if field.data and any(ord(ch) < 32 for ch in field.data):
+            raise ValidationError("Search for plain words: control characters cannot be used.")
+
     def validate_after(self, field: StringField) -> None:
         if field.data:
             try:

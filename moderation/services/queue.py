@@ -73,6 +73,14 @@ def _from_micros(value: int) -> datetime:
     return EPOCH + value * ONE_MICROSECOND
 
 
+def _row_id(text: str) -> int:
+    value = int(text)
+    # Beyond a 64-bit integer the databases refuse the comparison instead of answering it.
+    if not 0 <= value < 2**63:
+        raise ValueError(value)
+    return value
+
+
 def encode_cursor(comment: Comment, status: str) -> str:
     """The cursor that resumes the listing right after this comment."""
     if status in QUEUE_ORDERED:
@@ -88,9 +96,9 @@ def decode_cursor(cursor: str, status: str) -> tuple[Any, ...]:
             probability = float(parts[1])
             if not 0.0 <= probability <= 1.0:
                 raise ValueError(probability)
-            return _from_micros(int(parts[0])), probability, int(parts[2])
+            return _from_micros(int(parts[0])), probability, _row_id(parts[2])
         if status not in QUEUE_ORDERED and len(parts) == 2:
-            return _from_micros(int(parts[0])), int(parts[1])
+            return _from_micros(int(parts[0])), _row_id(parts[1])
     except (ValueError, OverflowError) as exc:
         raise CursorError("That page link is not valid any more.") from exc
     raise CursorError("That page link is not valid any more.")

@@ -101,7 +101,8 @@ def poll():
     """JSON for the queue page: how many matching comments arrived after `since`."""
     form = _filter_form()
     since = request.args.get("since", "")
-    if not since.isdigit() or not form.validate():
+    # More than 18 digits cannot be a comment id (and would overflow a 64-bit integer).
+    if not (since.isdigit() and len(since) <= 18) or not form.validate():
         errors = [e for errs in form.errors.values() for e in errs]
         return jsonify({"error": "; ".join(errors) or "since must be a comment id"}), 400
     result = new_comments_since(int(since), QueueFilters(**form.filter_values()), current_user)

@@ -123,6 +123,8 @@
           event.preventDefault();
           break;
         case "Enter":
+          // A focused link or button does its own thing (the selected row's link is focused).
+          if (event.target.closest && event.target.closest("a, button")) { break; }
           if (selected >= 0 && rows[selected]) {
             event.preventDefault();
             window.location.assign(rows[selected].dataset.href);
