@@ -1,7 +1,7 @@
 """Intake speed: POST /api/v1/comments, triage included, through gunicorn on SQLite.
 
 Run: .venv/bin/python -m bench.bench_intake [--requests 3000] [--clients 4] [--workers 2]
-     [--max-seconds 120] [--model PATH]
+     [--max-seconds 120] [--model PATH] [--sqlite-synchronous normal]
 
 Starts gunicorn (2 sync workers) on 127.0.0.1 with a fresh, migrated SQLite file database and
 a site key, warms both workers up (the model loads on first use), then sends a bounded number
@@ -9,6 +9,12 @@ of distinct comments from a pool of HTTP/1.1 clients and stops by itself. It pri
 comments per second and latency percentiles as the client sees them, and checks afterwards
 that every comment answered 201 is in the database, triaged. Target: at least 300 comments/s
 with p99 under 50 ms. Loopback only: nothing leaves this machine.
+
+The app as shipped runs SQLite in WAL mode with synchronous=FULL: every 201 has been fsynced,
+so each comment costs one disk flush while it holds SQLite's single write lock, and the disk's
+fsync time bounds the rate. `--sqlite-synchronous normal` measures the alternative (WAL with
+synchronous=NORMAL: durable across a crash of the app, but a power cut may roll back the last
+commits) by setting that pragma from a gunicorn hook; it changes nothing in the app.
 """
 
 from __future__ import annotations
@@ -105,6 +111,20 @@ class Client(threading.Thread):
         connection.close()
 
 
+SYNCHRONOUS_HOOK = """
+def post_worker_init(worker):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def _synchronous(dbapi_connection, connection_record):
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA synchronous={level}")
+            cursor.close()
+"""
+
+
 def drive(port: int, key: str, payloads: list[dict], clients: int, max_seconds: float):
     """Send the payloads from `clients` threads; return (seconds, latencies, statuses)."""
     bodies = [json.dumps(p, ensure_ascii=False).encode("utf-8") for p in payloads]
@@ -132,6 +152,8 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--model", type=Path, default=Path(
         os.environ.get("TRIAGE_MODEL_PATH", DEFAULT_MODEL)))
+    parser.add_argument("--sqlite-synchronous", choices=["full", "normal"], default="full",
+                        help="full: the app as shipped; normal: what-if, set from a hook")
     args = parser.parse_args()
     requests = max(1, min(args.requests, 100_000))  # bounded, whatever is asked
 
@@ -147,18 +169,21 @@ def main() -> None:
     key = _flask(env, "sites", "create", "bench").strip().splitlines()[-1]
 
     port = _free_port()
-    server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--workers", str(args.workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=PROJECT_ROOT, env=env,
-    )
+    command = [str(VENV_BIN / "gunicorn"), "--workers", str(args.workers),
+               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if args.sqlite_synchronous != "full":
+        hook = workdir / "gunicorn_hooks.py"
+        hook.write_text(SYNCHRONOUS_HOOK.format(level=args.sqlite_synchronous.upper()))
+        command += ["--config", str(hook)]
+    server = subprocess.Popen([*command, "wsgi:app"], cwd=PROJECT_ROOT, env=env)
     try:
         _wait_until_serving(port, server)
         warm = intake_requests(40 * args.workers, seed=7, prefix="warm")
         drive(port, key, warm, max(args.clients, args.workers), 60)
         payloads = intake_requests(requests, seed=1)
         print(f"Sending {requests} comments from {args.clients} clients to gunicorn "
-              f"({args.workers} workers, SQLite)…", flush=True)
+              f"({args.workers} workers, SQLite synchronous={args.sqlite_synchronous.upper()})…",
+              flush=True)
         elapsed, latencies, statuses = drive(port, key, payloads, args.clients, args.max_seconds)
         retry_elapsed, retry_latencies, retry_statuses = drive(
             port, key, payloads[: min(500, requests)], args.clients, args.max_seconds)

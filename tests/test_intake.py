@@ -286,3 +286,18 @@ def test_the_public_form_uses_the_same_validation(app, make_page):
     with pytest.raises(IntakeError) as caught:
         submit_public_comment(page, "", "nope", "   ", None)
     assert set(caught.value.errors) == {"author_email", "body"}
+
+
+def test_a_hostile_comment_is_shown_escaped_in_the_queue_and_the_composer(
+    app, site, midwife_client
+):
+    body = '<script>alert("x")</script><img src=x onerror=alert(1)> \u202eevil\u202c'
+    comment = receive_comment(
+        comment_request(body=body, author_name="<b>Mallory</b>"), site
+    ).comment
+    db.session.commit()
+    for url in ("/", f"/comments/{comment.id}"):
+        html = midwife_client.get(url).get_data(as_text=True)
+        assert "&lt;script&gt;alert(" in html, url
+        assert "<script>alert" not in html and "<img src=x" not in html, url
+        assert "<b>Mallory</b>" not in html, url
