@@ -14,12 +14,12 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models import Comment, Reply, db, utcnow
 from moderation import create_app
 from moderation.services.sites import create_site, revoke_site
-from tests.test_intake import URGENT_BODY, comment_request
+from tests.test_intake import URGENT_BODY, comment_count, comment_request
 
 
 @pytest.fixture
@@ -37,10 +37,6 @@ def auth(key: str) -> dict[str, str]:
 def post_comment(client, key: str, payload=None, **kwargs):
     return client.post("/api/v1/comments", json=payload or comment_request(), headers=auth(key),
                        **kwargs)
-
-
-def comment_count() -> int:
-    return db.session.scalar(select(func.count(Comment.id)))
 
 
 @pytest.fixture

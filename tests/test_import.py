@@ -13,11 +13,7 @@ from sqlalchemy import func, select
 from models import Comment, db
 from moderation.services.intake import receive_comment
 from moderation.services.sites import create_site
-from tests.test_intake import URGENT_BODY, comment_request
-
-
-def comment_count() -> int:
-    return db.session.scalar(select(func.count(Comment.id)))
+from tests.test_intake import URGENT_BODY, comment_count, comment_request
 
 
 def jsonl(path: Path, lines: list[object]) -> Path:

@@ -6,17 +6,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models import Comment, db, utcnow
 from moderation import create_app
-from tests.test_intake import URGENT_BODY
+from tests.test_intake import URGENT_BODY, comment_count
 
 QUESTION = "How long does the bleeding usually go on for after a miscarriage at eight weeks?"
-
-
-def comment_count() -> int:
-    return db.session.scalar(select(func.count(Comment.id)))
 
 
 @pytest.fixture
