@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -72,16 +72,7 @@ def _last_change(page: Page) -> datetime:
         .where(Comment.page_id == page.id)
     )
     candidates = [page.created_at, *moments, reply_moment]
-    return max(_as_utc(moment) for moment in candidates if moment is not None)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # max() over SQL aggregates may come back naive on SQLite: they bypass the column type.
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment
+    return max(moment for moment in candidates if moment is not None)
 
 
 def page_feed(slug: str) -> PageFeed | None:
