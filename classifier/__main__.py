@@ -1,0 +1,7 @@
+"""`python -m classifier train|predict`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

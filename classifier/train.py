@@ -1,0 +1,343 @@
+"""Training: cross-validation, the urgent threshold, the artifact and the model card."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import statistics
+import time
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import safety
+from .card import write_card
+from .corpus import Example, build_training_set, load_corpus, validate_extra
+from .features import TextFeatures
+from .labels import TOPICS, URGENCIES, URGENT
+from .model import ARTIFACT_NAME, TriageModel, decide_urgency, load_model, save_model
+
+DEFAULT_SEED = 20261127
+MODEL_SERIES = "2026.11"
+PARAMS: dict[str, Any] = {
+    "word_ngram_range": [1, 2],
+    "char_ngram_range": [2, 5],
+    "word_min_df": 2,
+    "char_min_df": 3,
+    "sublinear_tf": True,
+    "classifier": "LogisticRegression(class_weight='balanced', lbfgs, multinomial)",
+    "urgency_C": 10.0,
+    "topic_C": 10.0,
+    "cv_folds": 5,
+    "urgent_recall_target": 0.97,
+}
+
+
+def _features(params: Mapping[str, Any]) -> TextFeatures:
+    return TextFeatures(
+        word_ngram_range=tuple(params["word_ngram_range"]),
+        char_ngram_range=tuple(params["char_ngram_range"]),
+        word_min_df=params["word_min_df"],
+        char_min_df=params["char_min_df"],
+        sublinear_tf=params["sublinear_tf"],
+    )
+
+
+def _head(C: float, seed: int) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(
+        C=C, class_weight="balanced", max_iter=5000, solver="lbfgs", random_state=seed
+    )
+
+
+def _fit_heads(
+    bodies: Sequence[str], urgencies: Sequence[str], topics: Sequence[str],
+    params: Mapping[str, Any], seed: int,
+) -> tuple[TextFeatures, Any, Any]:
+    features = _features(params).fit(bodies)
+    X = features.transform(bodies)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=FutureWarning)
+        urgency_head = _head(params["urgency_C"], seed).fit(X, urgencies)
+        topic_head = _head(params["topic_C"], seed).fit(X, topics)
+    return features, urgency_head, topic_head
+
+
+def _strata(examples: Sequence[Example], folds: int) -> list[str]:
+    """Urgency x topic where each has enough members, else urgency, else one pooled stratum."""
+    joint = [f"{e.urgency}|{e.topic}" for e in examples]
+    counts = Counter(joint)
+    strata = [j if counts[j] >= folds else e.urgency for j, e in zip(joint, examples, strict=True)]
+    counts = Counter(strata)
+    strata = [s if counts[s] >= folds else "pooled" for s in strata]
+    if 0 < strata.count("pooled") < folds:  # too few to pool: join the largest stratum
+        largest = Counter(s for s in strata if s != "pooled").most_common(1)[0][0]
+        strata = [largest if s == "pooled" else s for s in strata]
+    return strata
+
+
+def choose_threshold(p_urgent: np.ndarray, is_urgent: np.ndarray, target: float) -> float:
+    """The highest threshold whose urgent recall on these scores is at least target."""
+    scores = np.sort(p_urgent[is_urgent])[::-1]
+    if len(scores) == 0:
+        return 0.5
+    needed = int(np.ceil(target * len(scores)))
+    return float(scores[max(needed, 1) - 1])
+
+
+def cross_validate(
+    examples: Sequence[Example], *, seed: int = DEFAULT_SEED, params: Mapping[str, Any] = PARAMS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold probabilities (URGENCIES and TOPICS column order) by stratified k-fold."""
+    from sklearn.model_selection import StratifiedKFold
+
+    folds = int(params["cv_folds"])
+    bodies = [e.body for e in examples]
+    urgencies = np.array([e.urgency for e in examples])
+    topics = np.array([e.topic for e in examples])
+    urgency_oof = np.zeros((len(examples), len(URGENCIES)))
+    topic_oof = np.zeros((len(examples), len(TOPICS)))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train_idx, test_idx in splitter.split(bodies, _strata(examples, folds)):
+        train_bodies = [bodies[i] for i in train_idx]
+        features, urgency_head, topic_head = _fit_heads(
+            train_bodies, urgencies[train_idx], topics[train_idx], params, seed
+        )
+        X = features.transform([bodies[i] for i in test_idx])
+        u_order = [list(urgency_head.classes_).index(u) for u in URGENCIES]
+        t_order = [list(topic_head.classes_).index(t) for t in TOPICS]
+        urgency_oof[test_idx] = urgency_head.predict_proba(X)[:, u_order]
+        topic_oof[test_idx] = topic_head.predict_proba(X)[:, t_order]
+    return urgency_oof, topic_oof
+
+
+def classification_report(
+    y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
+) -> dict[str, Any]:
+    """Per-class precision/recall/F1/support, macro-F1, accuracy and the confusion matrix."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=list(labels), zero_division=0
+    )
+    per_class = {
+        label: {
+            "precision": round(float(precision[i]), 4),
+            "recall": round(float(recall[i]), 4),
+            "f1": round(float(f1[i]), 4),
+            "support": int(support[i]),
+        }
+        for i, label in enumerate(labels)
+    }
+    matrix = confusion_matrix(y_true, y_pred, labels=list(labels))
+    return {
+        "per_class": per_class,
+        "macro_f1": round(float(np.mean(f1)), 4),
+        "accuracy": round(float(np.mean(np.asarray(y_true) == np.asarray(y_pred))), 4),
+        "confusion_matrix": {"labels": list(labels), "rows_true_cols_predicted": matrix.tolist()},
+    }
+
+
+def _urgent_pr(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, float]:
+    truth = np.asarray(y_true) == URGENT
+    pred = np.asarray(y_pred) == URGENT
+    tp = int(np.sum(truth & pred))
+    return {
+        "recall": round(tp / max(int(truth.sum()), 1), 4),
+        "precision": round(tp / max(int(pred.sum()), 1), 4),
+        "true_positives": tp,
+        "false_negatives": int(np.sum(truth & ~pred)),
+        "false_positives": int(np.sum(~truth & pred)),
+    }
+
+
+def with_safety(bodies: Sequence[str], urgencies: Sequence[str]) -> list[str]:
+    """Apply the safety layer to model urgencies (it can only raise them)."""
+    return [
+        safety.raise_urgency(u, safety.check(body))[0]
+        for body, u in zip(bodies, urgencies, strict=True)
+    ]
+
+
+def model_version_for(examples: Sequence[Example], params: Mapping[str, Any], seed: int) -> str:
+    """`triage-<series>-<hash of the training examples, parameters and seed>`."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"series": MODEL_SERIES, "params": params, "seed": seed},
+                             sort_keys=True).encode("utf-8"))
+    for e in examples:
+        digest.update(json.dumps([e.body, e.urgency, e.topic]).encode("utf-8"))
+    return f"triage-{MODEL_SERIES}-{digest.hexdigest()[:10]}"
+
+
+def train_model(
+    examples: Sequence[Example], *, seed: int = DEFAULT_SEED, params: Mapping[str, Any] = PARAMS
+) -> tuple[TriageModel, dict[str, Any]]:
+    """Cross-validate, pick the urgent threshold, fit on everything; return (model, metrics)."""
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread: the problem is small, and extra threads only fight on a busy 2-core box.
+    with threadpool_limits(limits=1):
+        return _train_model(examples, seed, params)
+
+
+def _train_model(
+    examples: Sequence[Example], seed: int, params: Mapping[str, Any]
+) -> tuple[TriageModel, dict[str, Any]]:
+    started = time.perf_counter()
+    bodies = [e.body for e in examples]
+    y_urgency = [e.urgency for e in examples]
+    y_topic = [e.topic for e in examples]
+    urgency_oof, topic_oof = cross_validate(examples, seed=seed, params=params)
+    is_urgent = np.asarray(y_urgency) == URGENT
+    target = float(params["urgent_recall_target"])
+    threshold = choose_threshold(urgency_oof[:, URGENCIES.index(URGENT)], is_urgent, target)
+    cv_urgency = [URGENCIES[i] for i in decide_urgency(urgency_oof, threshold)]
+    cv_system = with_safety(bodies, cv_urgency)
+    cv_topic = [TOPICS[i] for i in topic_oof.argmax(axis=1)]
+    cv_seconds = time.perf_counter() - started
+
+    features, urgency_head, topic_head = _fit_heads(bodies, y_urgency, y_topic, params, seed)
+    version = model_version_for(examples, params, seed)
+    model = TriageModel(features, urgency_head, topic_head, threshold, version)
+    metrics = {
+        "model_version": version,
+        "folds": int(params["cv_folds"]),
+        "urgent_threshold": round(threshold, 6),
+        "urgent_recall_target": target,
+        "urgency_model": classification_report(y_urgency, cv_urgency, URGENCIES),
+        "urgency_with_safety": classification_report(y_urgency, cv_system, URGENCIES),
+        "topic": classification_report(y_topic, cv_topic, TOPICS),
+        "urgent_at_threshold": _urgent_pr(y_urgency, cv_urgency),
+        "urgent_with_safety": _urgent_pr(y_urgency, cv_system),
+        "safety_raised_in_cv": int(sum(
+            s != m for s, m in zip(cv_system, cv_urgency, strict=True)
+        )),
+        "cv_seconds": round(cv_seconds, 2),
+        "training_seconds": round(time.perf_counter() - started, 2),
+    }
+    return model, metrics
+
+
+def holdout_split(
+    examples: Sequence[Example], fraction: float = 0.2, seed: int = DEFAULT_SEED
+) -> tuple[list[Example], list[Example]]:
+    """Stratified (urgency x topic) split into (train, held-out), deterministic for a seed."""
+    rng = np.random.default_rng(seed)
+    groups: dict[str, list[int]] = {}
+    for i, e in enumerate(examples):
+        groups.setdefault(f"{e.urgency}|{e.topic}", []).append(i)
+    held: set[int] = set()
+    for key in sorted(groups):
+        members = groups[key]
+        count = int(round(fraction * len(members)))
+        held.update(int(i) for i in rng.permutation(members)[:count])
+    train = [e for i, e in enumerate(examples) if i not in held]
+    test = [e for i, e in enumerate(examples) if i in held]
+    return train, test
+
+
+def evaluate(model: TriageModel, examples: Sequence[Example]) -> dict[str, Any]:
+    """Served decisions (threshold + safety layer) against labels: the quality-gate figures."""
+    predictions = model.predict_many([e.body for e in examples])
+    y_urgency = [e.urgency for e in examples]
+    y_topic = [e.topic for e in examples]
+    return {
+        "examples": len(examples),
+        "urgency": classification_report(y_urgency, [p.urgency for p in predictions], URGENCIES),
+        "topic": classification_report(y_topic, [p.topic for p in predictions], TOPICS),
+        "urgent": _urgent_pr(y_urgency, [p.urgency for p in predictions]),
+    }
+
+
+def _speed(model_path: Path, bodies: Sequence[str]) -> dict[str, float]:
+    started = time.perf_counter()
+    model = load_model(model_path)
+    load_seconds = time.perf_counter() - started
+    batch = list(bodies) * max(1, -(-2000 // max(len(bodies), 1)))
+    model.predict_many(batch[:200])  # warm the caches as a running app would be
+    # CPU time of this process: what one core spends, even when other work shares the machine.
+    started = time.process_time()
+    model.predict_many(batch)
+    batch_rate = len(batch) / max(time.process_time() - started, 1e-9)
+    single = []
+    for body in bodies[:200]:
+        t0 = time.process_time()
+        model.predict(body)
+        single.append((time.process_time() - t0) * 1000)
+    return {
+        "load_seconds": round(load_seconds, 3),
+        "batch_comments_per_second": round(batch_rate),
+        "single_comment_ms_median": round(statistics.median(single), 3),
+        "single_comment_ms_p95": round(float(np.percentile(single, 95)), 3),
+        "measured_on": f"in-process right after training, CPU time, {len(batch)} training "
+        "comments",
+    }
+
+
+def _versions() -> dict[str, str]:
+    import scipy
+    import sklearn
+    import skops
+
+    return {
+        "python": platform.python_version(),
+        "scikit_learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "skops": skops.__version__,
+    }
+
+
+def train_and_save(
+    output_dir: Path,
+    *,
+    data_dir: Path | None = None,
+    extra_examples: Iterable[Mapping[str, object]] | None = None,
+    seed: int = DEFAULT_SEED,
+    measure_speed: bool = True,
+) -> dict[str, Any]:
+    """Train on the corpus plus corrections, write artifact, sidecar and card; return the card."""
+    started = time.perf_counter()
+    corpus = load_corpus(data_dir)
+    extra = validate_extra(extra_examples or [], source="extra_examples")
+    training = build_training_set(corpus, extra)
+    examples = list(training.examples)
+    model, metrics = train_model(examples, seed=seed)
+    output_dir = Path(output_dir)
+    model_path = output_dir / ARTIFACT_NAME
+    meta = save_model(model, model_path, {"seed": seed})
+    training_seconds = time.perf_counter() - started
+    card: dict[str, Any] = {
+        "model_version": model.model_version,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seed": seed,
+        "params": PARAMS,
+        "artifact": {"file": ARTIFACT_NAME, "sha256": meta["sha256"],
+                     "size_bytes": meta["size_bytes"], "format": meta["format"]},
+        "data": {
+            "files": training.files,
+            "examples": len(examples),
+            "duplicates_dropped": training.duplicates_dropped,
+            "conflicting_duplicates": training.conflicting_duplicates,
+            "corrections_applied": training.corrections_applied,
+            "extra_examples_added": training.extra_added,
+            "urgency_counts": {u: sum(e.urgency == u for e in examples) for u in URGENCIES},
+            "topic_counts": {t: sum(e.topic == t for e in examples) for t in TOPICS},
+        },
+        "cross_validation": metrics,
+        "safety_rules": sorted({rule.name for rule in safety.RULES}),
+        "timing": {"training_seconds": round(training_seconds, 2),
+                   "cv_seconds": metrics["cv_seconds"]},
+        "environment": _versions(),
+    }
+    if measure_speed:
+        card["timing"].update(_speed(model_path, [e.body for e in examples]))
+    write_card(card, output_dir)
+    return card
