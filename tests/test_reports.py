@@ -15,8 +15,10 @@ from sqlalchemy import func, select, text
 
 from models import AuditEvent, Comment, LabelCorrection, db
 from moderation.services.reports import (
+    ANSWERED_DIMENSIONS,
     MAX_RANGE_DAYS,
     ReportInputError,
+    answered_figures,
     build_report,
     build_table,
     grouped_percentiles,
@@ -128,6 +130,28 @@ def test_percentiles_agree_with_an_independent_linear_interpolation(answered, ap
         for urgency in values:
             assert row_for(table, "urgency", urgency)["p90_clock"] == pytest.approx(
                 cont[urgency], abs=1e-6)
+
+
+def test_both_percentile_methods_give_the_same_figures(answered, make_user, app):
+    rng = random.Random(5)
+    colleague = make_user("midwife")
+    for _ in range(40):
+        answered(urgency=rng.choice(("urgent", "priority", "routine")),
+                 topic=rng.choice(("bleeding", "remembrance", "other")),
+                 received=MONDAY + timedelta(hours=rng.randrange(0, 300)),
+                 seconds=rng.randrange(10, 90_000), working=rng.randrange(0, 30_000),
+                 due=MONDAY + timedelta(hours=rng.randrange(0, 320)),
+                 by=rng.choice((None, colleague)))
+    period = resolve_period("custom", date(2025, 3, 3), date(2025, 3, 30), timezone=LONDON)
+    weeks = period_weeks(period, LONDON)
+
+    window = answered_figures(period, weeks, ANSWERED_DIMENSIONS, method="window")
+
+    assert sum(f["rows"] for f in window["week"].values()) == 40
+    assert window["all"]["all"]["rows"] == 40
+    if db.engine.dialect.name == "postgresql":  # percentile_cont is PostgreSQL's own
+        assert answered_figures(period, weeks, ANSWERED_DIMENSIONS,
+                                method="percentile_cont") == window
 
 
 def test_grouped_percentiles_leave_nulls_out_but_count_the_rows(make_comment):
