@@ -321,6 +321,8 @@ def submit_public_comment(
     # tampered token just gets a fresh one, so it can never point at someone else's comment.
     if not form_token or not PUBLIC_TOKEN_PATTERN.fullmatch(form_token):
         form_token = new_form_token()
+    # The page exists and is never changed from here; a page saved without a URL still needs
+    # one to pass the shared validation.
     data = {
         "page": {"slug": page.slug, "title": page.title,
                  "url": page.url or f"https://www.example.org/{page.slug}"},
