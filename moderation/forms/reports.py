@@ -13,7 +13,7 @@ from moderation.services.exports import EXPORT_FORMATS
 
 PERIOD_CHOICES = [("7", "Last 7 days"), ("30", "Last 30 days"), ("90", "Last 90 days"),
                   ("custom", "Custom range")]
-FORMAT_LABELS = {"csv": "CSV (opens in Excel)", "json": "JSON", "jsonl": "JSON Lines"}
+FORMAT_LABELS = {"csv": "CSV (Excel)", "json": "JSON", "jsonl": "JSON Lines"}
 
 
 class PlainDateField(DateField):
