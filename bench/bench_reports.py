@@ -186,9 +186,13 @@ def run_child(command: list[str], env: dict[str, str]) -> tuple[float, int, str]
 
 def time_exports(url: str, export_n: int, results: dict) -> None:
     """The CLI and the web download of answered threads, in child processes."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret",
-           "MODERATION_INSTANCE_DIR": tempfile.mkdtemp(prefix="bench-reports-"),
-           "PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryDirectory(prefix="bench-reports-instance-") as instance:
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret",
+               "MODERATION_INSTANCE_DIR": instance, "PYTHONPATH": str(ROOT)}
+        _time_exports(env, url, export_n, results)
+
+
+def _time_exports(env: dict[str, str], url: str, export_n: int, results: dict) -> None:
     child = [sys.executable, "-m", "bench.bench_reports"]
     seconds, peak, _ = run_child([*child, "--baseline-child", url], env)
     results["baseline: the app loaded, no export"] = {"seconds": round(seconds, 1),
