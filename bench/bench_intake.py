@@ -125,6 +125,17 @@ def post_worker_init(worker):
 """
 
 
+def _workers_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) used so far by gunicorn's worker processes."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 def drive(port: int, key: str, payloads: list[dict], clients: int, max_seconds: float):
     """Send the payloads from `clients` threads; return (seconds, latencies, statuses)."""
     bodies = [json.dumps(p, ensure_ascii=False).encode("utf-8") for p in payloads]
@@ -149,6 +160,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
+                        help="gthread keeps connections alive between requests")
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--model", type=Path, default=Path(
         os.environ.get("TRIAGE_MODEL_PATH", DEFAULT_MODEL)))
@@ -168,8 +181,10 @@ def main() -> None:
     _flask(env, "db", "upgrade")
     key = _flask(env, "sites", "create", "bench").strip().splitlines()[-1]
 
+    load_before = os.getloadavg()[0]
     port = _free_port()
     command = [str(VENV_BIN / "gunicorn"), "--workers", str(args.workers),
+               "--worker-class", args.worker_class,
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
     if args.sqlite_synchronous != "full":
         hook = workdir / "gunicorn_hooks.py"
@@ -182,9 +197,13 @@ def main() -> None:
         drive(port, key, warm, max(args.clients, args.workers), 60)
         payloads = intake_requests(requests, seed=1)
         print(f"Sending {requests} comments from {args.clients} clients to gunicorn "
-              f"({args.workers} workers, SQLite synchronous={args.sqlite_synchronous.upper()})…",
+              f"({args.workers} {args.worker_class} workers, SQLite "
+              f"synchronous={args.sqlite_synchronous.upper()})…",
               flush=True)
+        cpu_before, client_before = _workers_cpu_seconds(server.pid), time.process_time()
         elapsed, latencies, statuses = drive(port, key, payloads, args.clients, args.max_seconds)
+        cpu_per_comment_ms = (_workers_cpu_seconds(server.pid) - cpu_before) / len(latencies) * 1000
+        client_cpu_ms = (time.process_time() - client_before) / len(latencies) * 1000
         retry_elapsed, retry_latencies, retry_statuses = drive(
             port, key, payloads[: min(500, requests)], args.clients, args.max_seconds)
     finally:
@@ -205,7 +224,9 @@ def main() -> None:
     print(f"  latency p50 {statistics.median(latencies):.1f} ms   "
           f"p95 {_percentile(latencies, 0.95):.1f} ms   p99 {_percentile(latencies, 0.99):.1f} ms"
           f"   max {max(latencies):.1f} ms")
-    print(f"  statuses {dict(sorted(statuses.items()))}")
+    print(f"  statuses {dict(sorted(statuses.items()))}; CPU per comment: server "
+          f"{cpu_per_comment_ms:.1f} ms, this client {client_cpu_ms:.1f} ms; "
+          f"load average before: {load_before:.2f}")
     print(f"Retries of the same external_id (200 expected): {len(retry_latencies)} in "
           f"{retry_elapsed:.1f} s = {len(retry_latencies) / retry_elapsed:.0f}/s, "
           f"p99 {_percentile(retry_latencies, 0.99):.1f} ms, "
