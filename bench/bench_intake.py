@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -171,6 +172,14 @@ def main() -> None:
     requests = max(1, min(args.requests, 100_000))  # bounded, whatever is asked
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
+    try:
+        run(args, requests, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, requests: int, workdir: Path) -> None:
+    """Set up the database and server in workdir, send the comments, print the figures."""
     db_path = workdir / "bench.db"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}",
            "MODERATION_INSTANCE_DIR": str(workdir), "SECRET_KEY": secrets.token_hex(16),
