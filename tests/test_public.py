@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -147,6 +148,28 @@ def test_a_double_submitted_form_stores_one_comment(client, article):
     data = {"body": QUESTION, "form_token": token}
     assert client.post("/pages/after-a-miscarriage", data=data).status_code == 303
     assert client.post("/pages/after-a-miscarriage", data=data).status_code == 303
+    assert comment_count() == 1
+
+
+def test_simultaneous_submits_of_one_form_store_one_comment(app_config, article):
+    app_config["PUBLIC_COMMENT_RATE_LIMIT"] = "100 per minute"
+    app = create_app(app_config)
+    data = {"body": QUESTION, "form_token": "feedfacefeedfacefeedfacefeedface"}
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def submit() -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post("/pages/after-a-miscarriage", data=data).status_code)
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [303] * 4
+    db.session.expire_all()
     assert comment_count() == 1
 
 
