@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,6 +32,15 @@ class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
         UniqueConstraint("site_id", "external_id", name="uq_comments_site_external_id"),
+        # NULLs are distinct in the constraint above, so comments from the public form (no
+        # site) need their own partial unique index to make a double submit impossible.
+        Index(
+            "uq_comments_external_id_without_site",
+            "external_id",
+            unique=True,
+            sqlite_where=text("site_id IS NULL"),
+            postgresql_where=text("site_id IS NULL"),
+        ),
         # The queue reads pending comments by deadline, then by urgent probability.
         Index("ix_comments_queue", "status", "due_at", "urgent_probability"),
         Index("ix_comments_status_received", "status", "received_at"),

@@ -8,7 +8,6 @@ with a `comment.received` audit event. The caller commits.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -19,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from models import Comment, Page, Site, db, utcnow
@@ -237,33 +236,6 @@ def find_comment(site_id: int | None, external_id: str) -> Comment | None:
     )
 
 
-class _LostRace(Exception):
-    """Another request stored the same site-less comment at the same moment."""
-
-
-def _serialise_siteless(external_id: str) -> None:
-    """On PostgreSQL, make simultaneous site-less submissions of one id wait for each other."""
-    # Held until the caller's transaction ends, so the second of a double submit only looks
-    # for the comment once the first is committed. (SQLite serialises writers by itself.)
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    digest = hashlib.sha256(f"comment-intake:{external_id}".encode()).digest()
-    db.session.execute(
-        text("SELECT pg_advisory_xact_lock(:key)"),
-        {"key": int.from_bytes(digest[:8], "big", signed=True)},
-    )
-
-
-def _copies_without_site(external_id: str) -> int:
-    # The unique constraint cannot see rows whose site is NULL (the public form's), so the
-    # loser of a double submit is found by counting after its own insert instead.
-    return db.session.scalar(
-        select(func.count(Comment.id)).where(
-            Comment.site_id.is_(None), Comment.external_id == external_id
-        )
-    )
-
-
 def _find_page(slug: str) -> Page | None:
     return db.session.scalar(select(Page).where(Page.slug == slug))
 
@@ -309,8 +281,6 @@ def receive_comment(
     """Validate, de-duplicate, triage and store one comment (flushed; the caller commits)."""
     clean = validate_comment(data)
     site_id = site.id if site is not None else None
-    if site_id is None:
-        _serialise_siteless(clean.external_id)
     # Read everything first and write last: on SQLite a write after a read in the same
     # transaction can fail at once under concurrency, while a first write waits its turn.
     for _attempt in range(3):
@@ -326,10 +296,8 @@ def receive_comment(
                 _attach_page(comment, page, clean, update_page)
                 db.session.add(comment)
                 db.session.flush()
-                if site_id is None and _copies_without_site(clean.external_id) > 1:
-                    raise _LostRace  # rolls the savepoint back
                 _record_received(comment, site, source)
-        except (IntegrityError, _LostRace):
+        except IntegrityError:
             # Another request stored the same comment (or created the page) first: read it.
             continue
         return IntakeResult(comment, created=True)
