@@ -51,10 +51,8 @@ def threads(fmt: str, date_from: str | None, date_to: str | None, topic: str | N
     db.session.commit()
     try:
         if output is None:
-            stream = click.get_text_stream("stdout", encoding="utf-8")
             for chunk in export.chunks():
-                stream.write(chunk)
-            stream.flush()
+                click.echo(chunk, nl=False)
         else:
             _write_atomically(output, export.chunks())
     finally:

@@ -15,10 +15,10 @@ from wtforms import (
     SubmitField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from moderation.forms import choices
 from moderation.services.queue import MAX_SEARCH_CHARS, CursorError, decode_cursor
 
 try:
@@ -35,11 +35,6 @@ STATUS_CHOICES = [
 ]
 WEEKDAY_CHOICES = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"),
                    (4, "Friday"), (5, "Saturday"), (6, "Sunday")]
-
-
-def choices(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
-    """Select options from (value, label) pairs."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 def label_words(name: str) -> str:

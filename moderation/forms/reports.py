@@ -9,6 +9,7 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, SubmitFiel
 from wtforms.validators import Optional
 
 from classifier.labels import TOPICS
+from moderation.forms import choices
 from moderation.services.exports import EXPORT_FORMATS
 
 PERIOD_CHOICES = [("7", "Last 7 days"), ("30", "Last 30 days"), ("90", "Last 90 days"),
@@ -39,7 +40,7 @@ class ReportPeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    period = RadioField("Period", choices=PERIOD_CHOICES, default="30",
+    period = RadioField("Period", choices=choices(PERIOD_CHOICES), default="30",
                         validate_choice=False)
     date_from = PlainDateField("From", validators=[Optional()])
     date_to = PlainDateField("To", validators=[Optional()])
@@ -49,11 +50,11 @@ class ReportPeriodForm(FlaskForm):
 class ThreadExportForm(FlaskForm):
     """What to export: format, first-reply dates, topic, pseudonymisation."""
 
-    format = SelectField("Format", choices=[(f, FORMAT_LABELS[f]) for f in EXPORT_FORMATS],
+    format = SelectField("Format", choices=choices([(f, FORMAT_LABELS[f]) for f in EXPORT_FORMATS]),
                          default="csv", validate_choice=False)
     date_from = PlainDateField("First reply from", validators=[Optional()])
     date_to = PlainDateField("First reply to", validators=[Optional()])
-    topic = SelectField("Topic", choices=[("", "All topics")] + [(t, t) for t in TOPICS],
+    topic = SelectField("Topic", choices=choices([("", "All topics")] + [(t, t) for t in TOPICS]),
                         default="", validate_choice=False)
     pseudonymise = BooleanField("Pseudonymise: drop emails and replace commenters' names")
     submit = SubmitField("Download answered threads")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from models import Snippet, db, utcnow
+from moderation.forms import choices
 from moderation.forms.snippets import ActionForm, MoveForm, SnippetForm
 from moderation.services.snippets import (
     SnippetError,
@@ -37,7 +37,7 @@ def _snippet_or_404(snippet_id: int) -> Snippet:
 
 def _form() -> SnippetForm:
     form = SnippetForm()
-    form.topic.choices = [SelectChoice(value, label) for value, label in topic_choices()]
+    form.topic.choices = choices(topic_choices())
     return form
 
 
