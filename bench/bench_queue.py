@@ -12,45 +12,16 @@ is emptied and refilled: use a database of its own (never a real one).
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable
-from pathlib import Path
 
 from sqlalchemy import text
 
 from bench.datagen import insert_comments
+from bench.timing import PASSWORD, run_on_both_databases, timed
 from models import Page, User, db, utcnow
 from moderation import create_app
 from moderation.services.auth import password_hasher
-
-PASSWORD = "bench-password-1234"
-DEFAULT_PG = os.environ.get(
-    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test_queue")
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def timed(label: str, repeat: int, call: Callable[[int], object], results: list) -> None:
-    """Time `repeat` calls (after 3 warm-ups) and print median and p95 in ms."""
-    for i in range(3):
-        call(-1 - i)
-    samples = []
-    for i in range(repeat):
-        start = time.perf_counter()
-        call(i)
-        samples.append((time.perf_counter() - start) * 1000)
-    median, p95 = statistics.median(samples), _percentile(samples, 0.95)
-    results.append((label, median, p95))
-    print(f"  {label:<44} median {median:7.1f} ms   p95 {p95:7.1f} ms", flush=True)
 
 
 def fill(n: int) -> tuple[list[int], str]:
@@ -170,26 +141,7 @@ def run(url: str, n: int, repeat: int) -> list[tuple[str, float, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000, help="pending comments")
-    parser.add_argument("--repeat", type=int, default=30, help="timed requests per figure")
-    parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--postgres-url", default=DEFAULT_PG)
-    args = parser.parse_args(argv)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        sqlite_url = f"sqlite:///{Path(tmp) / 'bench_queue.db'}"
-        figures = {"sqlite": run(sqlite_url, args.n, args.repeat)}
-    if not args.sqlite_only:
-        try:
-            figures["postgresql"] = run(args.postgres_url, args.n, args.repeat)
-        except Exception as exc:  # noqa: BLE001 - an unreachable server is reported, not fatal
-            print(f"\npostgresql skipped: {exc.__class__.__name__}: {exc}")
-    print("\nsummary (ms, median / p95):")
-    for backend, rows in figures.items():
-        for label, median, p95 in rows:
-            print(f"  {backend:<10} {label:<44} {median:7.1f} / {p95:7.1f}")
-    return 0
+    return run_on_both_databases(__doc__.splitlines()[0], run, "queue", argv)
 
 
 if __name__ == "__main__":

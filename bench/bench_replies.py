@@ -12,23 +12,18 @@ its own (never a real one).
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from sqlalchemy import select, text
 
-from bench.bench_queue import PASSWORD, timed
 from bench.datagen import insert_comments
+from bench.timing import PASSWORD, run_on_both_databases, timed
 from models import Comment, Page, Snippet, SnippetVersion, User, db, utcnow
 from moderation import create_app
 from moderation.services.auth import password_hasher
 
-DEFAULT_PG = os.environ.get(
-    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test_replies")
 SNIPPETS = Path(__file__).resolve().parent.parent / "moderation" / "demo" / "snippets.json"
 
 
@@ -120,26 +115,7 @@ def run(url: str, n: int, repeat: int) -> list[tuple[str, float, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000, help="pending comments")
-    parser.add_argument("--repeat", type=int, default=30, help="timed requests per figure")
-    parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--postgres-url", default=DEFAULT_PG)
-    args = parser.parse_args(argv)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        figures = {"sqlite": run(f"sqlite:///{Path(tmp) / 'bench_replies.db'}", args.n,
-                                 args.repeat)}
-    if not args.sqlite_only:
-        try:
-            figures["postgresql"] = run(args.postgres_url, args.n, args.repeat)
-        except Exception as exc:  # noqa: BLE001 - an unreachable server is reported, not fatal
-            print(f"\npostgresql skipped: {exc.__class__.__name__}: {exc}")
-    print("\nsummary (ms, median / p95):")
-    for backend, rows in figures.items():
-        for label, median, p95 in rows:
-            print(f"  {backend:<10} {label:<48} {median:7.1f} / {p95:7.1f}")
-    return 0
+    return run_on_both_databases(__doc__.splitlines()[0], run, "replies", argv)
 
 
 if __name__ == "__main__":
