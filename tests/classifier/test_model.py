@@ -128,3 +128,16 @@ def test_same_seed_gives_same_model(small_data_dir: Path) -> None:
 def test_loaded_model_predicts_like_the_trained_one(model_path: Path, model: TriageModel) -> None:
     """Loading the artifact twice gives identical predictions."""
     assert load_model(model_path).predict_many(PHRASES) == model.predict_many(PHRASES)
+
+
+def test_fast_probabilities_equal_scikit_learns(model):
+    """The intake's fast softmax gives exactly what predict_proba gives."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from classifier.model import linear_probabilities
+
+    word, char = model.features.transform_blocks(["soaking a pad an hour and dizzy", "thanks x"])
+    X = sp.hstack([word, char], format="csr")
+    for head in (model.urgency_head, model.topic_head):
+        assert np.allclose(linear_probabilities(head, X), head.predict_proba(X), atol=1e-12)
