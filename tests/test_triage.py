@@ -117,3 +117,19 @@ def test_received_time_drives_the_deadline_not_the_scoring_time(app, make_commen
     comment.received_at = utcnow() - timedelta(minutes=50)
     triage_comment(comment)
     assert comment.due_at - utcnow() < timedelta(minutes=11)
+
+
+def test_train_learns_from_the_midwives_corrections(app, runner, make_comment, midwife, tmp_path):
+    novel = make_comment("wotsit wotsit zebra crossing question", urgency="priority",
+                         topic="other")
+    db.session.add(LabelCorrection(comment_id=novel.id, user_id=midwife.id, field="topic",
+                                   old_value="bleeding", new_value="other"))
+    db.session.commit()
+    app.config["TRIAGE_MODEL_PATH"] = str(tmp_path / "triage-model.skops")
+    result = runner.invoke(args=["triage", "train", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "Training with 1 corrected comment(s)" in result.output
+    card = json.loads((tmp_path / "model-card.json").read_text())
+    assert card["data"]["extra_examples_added"] + card["data"]["corrections_applied"] == 1
+    assert card["seed"] == 7
+    assert card["data"]["examples"] > 1000
