@@ -331,13 +331,29 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def new_tab(browser, live_server):
+    """Open a tab in a browser of its own (own cookies), optionally signed in: a second person."""
+    contexts = []
+
+    def open_tab(signed_in_as: str | None = None):
+        context = browser.new_context(base_url=live_server)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(10_000)
+        if signed_in_as:
+            browser_sign_in(tab, signed_in_as)
+            tab.wait_for_url("**/")
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_tab):
     """A fresh browser tab (own cookies) with the live server's base URL attached."""
-    context = browser.new_context(base_url=live_server)
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    yield tab
-    context.close()
+    return new_tab()
 
 
 def browser_sign_in(tab, email: str, password: str = PASSWORD) -> None:

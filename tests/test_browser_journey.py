@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from models import Comment, Reply, db, utcnow
-from tests.conftest import browser_sign_in
 
 VISITOR_COMMENT = (
     "I had a miscarriage nine days ago. Since this afternoon the bleeding has got really heavy, "
@@ -44,7 +43,7 @@ def article(make_page, make_comment):
 
 
 def test_a_visitors_urgent_comment_is_answered_and_shown_with_the_reply(
-    page, browser, live_server, article, make_user
+    page, new_tab, article, make_user
 ):
     # A visitor posts on the demo page.
     page.goto("/pages/after-a-miscarriage")
@@ -63,30 +62,23 @@ def test_a_visitors_urgent_comment_is_answered_and_shown_with_the_reply(
 
     # The midwife, in her own browser, finds it at the top of her queue, marked urgent.
     midwife = make_user("midwife", email="grace@example.test", name="Grace Okafor")
-    staff = browser.new_context(base_url=live_server)
-    try:
-        tab = staff.new_page()
-        tab.set_default_timeout(10_000)
-        browser_sign_in(tab, midwife.email)
-        tab.wait_for_url("**/")
-        first_row = tab.locator("#queue-table tbody tr").first
-        assert first_row.locator(".badge").inner_text().strip().lower() == "urgent"
-        assert "soaked two pads" in first_row.inner_text()
-        assert first_row.locator("td.author").inner_text() == "Jess"
+    tab = new_tab(signed_in_as=midwife.email)
+    first_row = tab.locator("#queue-table tbody tr").first
+    assert first_row.locator(".badge").inner_text().strip().lower() == "urgent"
+    assert "soaked two pads" in first_row.inner_text()
+    assert first_row.locator("td.author").inner_text() == "Jess"
 
-        # She opens it, writes her answer and publishes it after confirming.
-        first_row.locator("a.open-comment").click()
-        tab.wait_for_url(f"**/comments/{stored.id}")
-        tab.get_by_label("Reply text").fill(MIDWIFE_REPLY)
-        dialogs: list[str] = []
-        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
-        tab.get_by_label("I have read this reply through").check()
-        tab.get_by_role("button", name="Publish reply").click()
-        tab.wait_for_url(re.compile(r".*/(\?.*)?$"))
-        assert dialogs, "publishing asks for confirmation"
-        assert tab.get_by_text("is published").first.is_visible()
-    finally:
-        staff.close()
+    # She opens it, writes her answer and publishes it after confirming.
+    first_row.locator("a.open-comment").click()
+    tab.wait_for_url(f"**/comments/{stored.id}")
+    tab.get_by_label("Reply text").fill(MIDWIFE_REPLY)
+    dialogs: list[str] = []
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    tab.get_by_label("I have read this reply through").check()
+    tab.get_by_role("button", name="Publish reply").click()
+    tab.wait_for_url(re.compile(r".*/(\?.*)?$"))
+    assert dialogs, "publishing asks for confirmation"
+    assert tab.get_by_text("is published").first.is_visible()
 
     # The visitor comes back: her comment is on the page with the midwife's reply under it.
     page.goto("/pages/after-a-miscarriage")

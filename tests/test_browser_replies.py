@@ -33,7 +33,7 @@ def library(make_snippet):
 
 
 def test_midwife_answers_the_urgent_comment_from_a_snippet_and_publishes(
-        page, browser, live_server, midwife, make_user, make_comment, library):
+        page, new_tab, midwife, make_user, make_comment, library):
     now = utcnow()
     make_comment("Just wondering when my period will come back", urgency="routine",
                  topic="first_period", author_name="Kim", received_at=now - timedelta(hours=2))
@@ -101,16 +101,9 @@ def test_midwife_answers_the_urgent_comment_from_a_snippet_and_publishes(
 
     # A second midwife, in her own browser, can no longer take or answer it.
     colleague = make_user("midwife", email="priya@example.test", name="Priya Shah")
-    other = browser.new_context(base_url=live_server)
-    try:
-        tab = other.new_page()
-        tab.set_default_timeout(10_000)
-        browser_sign_in(tab, colleague.email)
-        tab.wait_for_url("**/")
-        assert tab.locator(f'a[href="/comments/{urgent.id}"]').count() == 0
-        tab.goto(f"/comments/{urgent.id}")
-        assert tab.get_by_text("This comment was already published by").is_visible()
-        assert tab.get_by_role("button", name="Publish reply").count() == 0
-        assert tab.get_by_text("soaking a pad an hour").first.is_visible()
-    finally:
-        other.close()
+    tab = new_tab(signed_in_as=colleague.email)
+    assert tab.locator(f'a[href="/comments/{urgent.id}"]').count() == 0
+    tab.goto(f"/comments/{urgent.id}")
+    assert tab.get_by_text("This comment was already published by").is_visible()
+    assert tab.get_by_role("button", name="Publish reply").count() == 0
+    assert tab.get_by_text("soaking a pad an hour").first.is_visible()
