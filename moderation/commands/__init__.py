@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
 from flask import Flask
+
+from models import db
 
 
 def register(app: Flask) -> None:
@@ -11,3 +17,13 @@ def register(app: Flask) -> None:
 
     for group in (users.cli, demo.cli, triage.cli, sites.cli, comments.cli, export.cli):
         app.cli.add_command(group)
+
+
+@contextmanager
+def refused_as_cli_error(*errors: type[Exception]) -> Iterator[None]:
+    """Turn a service's user-facing refusal into a clean CLI failure, undoing its changes."""
+    try:
+        yield
+    except errors as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc

@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from models import db
+from moderation.commands import refused_as_cli_error
 from moderation.services.intake import (
     CSV_COLUMNS,
     IMPORT_BATCH,
@@ -72,7 +73,7 @@ def import_command(file: Path, site_name: str | None, file_format: str, batch_si
         records = read_csv(lines) if file_format == "csv" else read_jsonl(lines)
         batch: list[ImportRecord] = []
         done_lines = 0
-        try:
+        with refused_as_cli_error(ImportFileError):
             for record in records:
                 batch.append(record)
                 bar.update(record.line - done_lines)
@@ -81,9 +82,6 @@ def import_command(file: Path, site_name: str | None, file_format: str, batch_si
                     _import(batch, site, report, policy)
                     batch = []
             _import(batch, site, report, policy)
-        except ImportFileError as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from exc
         bar.update(max(total_lines - done_lines, 0))
 
     click.echo(f"Imported {file.name}: {report.added} added, {report.duplicates} duplicate(s) "

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from models import db
+from moderation.commands import refused_as_cli_error
 from moderation.services.sites import SiteError, create_site, list_sites, revoke_site
 
 cli = AppGroup("sites", help="Websites allowed to send comments to the intake API.")
@@ -15,11 +16,8 @@ cli = AppGroup("sites", help="Websites allowed to send comments to the intake AP
 @click.argument("name")
 def create_command(name: str) -> None:
     """Create a site and print its new API key (shown once, on the last line)."""
-    try:
+    with refused_as_cli_error(SiteError):
         site, key = create_site(name)
-    except SiteError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created site {site.name!r}. Its API key is shown once, below: store it now.")
     click.echo("The website sends it as 'Authorization: Bearer <key>'.")
@@ -30,11 +28,8 @@ def create_command(name: str) -> None:
 @click.argument("name")
 def revoke_command(name: str) -> None:
     """Revoke a site's key: the API refuses it from now on."""
-    try:
+    with refused_as_cli_error(SiteError):
         site = revoke_site(name)
-    except SiteError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Revoked site {site.name!r} (key {site.key_prefix}…).")
 

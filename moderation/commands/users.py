@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from models import ROLES, db
+from moderation.commands import refused_as_cli_error
 from moderation.services.auth import AccountError, create_user, deactivate_user, password_problem
 
 cli = AppGroup("users", help="Create and deactivate staff accounts.")
@@ -28,13 +29,10 @@ def create_command(email: str, name: str, role: str, display_name: str | None) -
         click.echo(f"Weak password: {problem}", err=True)
         if not sys.stdin.isatty():
             raise SystemExit(1)
-    try:
+    with refused_as_cli_error(AccountError):
         user = create_user(
             email=email, name=name, role=role, password=password, display_name=display_name
         )
-    except AccountError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {user.role} {user.email}.")
 
@@ -43,10 +41,7 @@ def create_command(email: str, name: str, role: str, display_name: str | None) -
 @click.option("--email", required=True)
 def deactivate_command(email: str) -> None:
     """Stop an account from signing in and end its sessions."""
-    try:
+    with refused_as_cli_error(AccountError):
         user = deactivate_user(email)
-    except AccountError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Deactivated {user.email}.")
