@@ -35,6 +35,12 @@ def problem_response(
     return response, status
 
 
+def error_page(status: int, detail: str = "") -> tuple[str, int]:
+    """Render the friendly error page in the app's layout."""
+    title = FRIENDLY_TITLES.get(status, "Something went wrong")
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
 def register(app: Flask) -> None:
     """Install the handlers."""
 
@@ -51,8 +57,7 @@ def register(app: Flask) -> None:
             detail = error.description or ""
         if wants_problem_json():
             return problem_response(status, title, detail)
-        template = "errors/error.html"
-        return render_template(template, status=status, title=title, detail=detail), status
+        return error_page(status, detail)
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):

@@ -205,6 +205,14 @@ def test_the_form_is_protected_against_cross_site_posts(app_config, article):
     assert comment_count() == 1
 
 
+def test_a_cross_site_post_to_an_unknown_page_is_a_404_not_a_500(app_config):
+    app_config["WTF_CSRF_ENABLED"] = True
+    client = create_app(app_config).test_client()
+    response = client.post("/pages/no-such-article", data={"body": QUESTION})
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
 def test_posting_is_rate_limited_per_address_and_keeps_the_text(app_config, article):
     app_config["PUBLIC_COMMENT_RATE_LIMIT"] = "2 per minute"
     client = create_app(app_config).test_client()

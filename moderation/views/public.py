@@ -16,6 +16,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
 from models import Page, db
+from moderation.errors import error_page
 from moderation.extensions import limiter
 from moderation.forms.public import PublicCommentForm
 from moderation.services.intake import IntakeError, new_form_token, submit_public_comment
@@ -86,7 +87,8 @@ def _keep_typed_comment(message: str, status: int, headers: dict[str, str] | Non
     """Show the page again with what the visitor typed and why it was not taken."""
     page = find_page((request.view_args or {}).get("slug", ""))
     if page is None:
-        abort(404)
+        # Raising from inside an error handler would end in a 500: answer the 404 here.
+        return error_page(404)
     form = PublicCommentForm()
     form.body.errors = [message]
     response, _ = _render(page, _fresh_token(form), status)
