@@ -133,3 +133,15 @@ def test_train_learns_from_the_midwives_corrections(app, runner, make_comment, m
     assert card["data"]["extra_examples_added"] + card["data"]["corrections_applied"] == 1
     assert card["seed"] == 7
     assert card["data"]["examples"] > 1000
+
+
+def test_train_if_missing_replaces_a_model_that_cannot_be_loaded(app, runner, tmp_path):
+    broken = tmp_path / "triage-model.skops"
+    broken.write_bytes(b"not a model")
+    app.config["TRIAGE_MODEL_PATH"] = str(broken)
+    result = runner.invoke(args=["triage", "train", "--if-missing"])
+    assert result.exit_code == 0, result.output
+    assert "cannot be used" in result.output
+    from classifier import load_model
+
+    assert load_model(broken).predict(HEAVY_BLEEDING).urgency == "urgent"

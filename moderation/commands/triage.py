@@ -28,13 +28,27 @@ def train_command(seed: int, if_missing: bool) -> None:
 
     model_path = Path(current_app.config["TRIAGE_MODEL_PATH"])
     if if_missing and model_path.exists():
-        click.echo(f"Model already present at {model_path}; not retraining.")
-        return
+        problem = _unloadable_reason(model_path)
+        if problem is None:
+            click.echo(f"Model already present at {model_path}; not retraining.")
+            return
+        click.echo(f"The model at {model_path} cannot be used ({problem}); retraining.")
     extra = corrected_examples()
     click.echo(f"Training with {len(extra)} corrected comment(s) from the database…")
     card = train_and_save(model_path.parent, extra_examples=extra, seed=seed)
     forget_loaded_model()
     click.echo(f"Model {card.get('model_version', '?')} written to {model_path.parent}")
+
+
+def _unloadable_reason(model_path: Path) -> str | None:
+    """Say why an existing model file cannot be loaded (tampered, other version), or None."""
+    from classifier import ClassifierError, load_model
+
+    try:
+        load_model(model_path)
+    except ClassifierError as exc:
+        return str(exc)
+    return None
 
 
 @cli.command("predict")
