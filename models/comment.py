@@ -103,6 +103,12 @@ class Comment(db.Model):
         back_populates="comment", order_by="Reply.created_at"
     )
 
+    @classmethod
+    def queue_order(cls) -> tuple[Any, ...]:
+        """The queue's order: earliest reply deadline, then most likely urgent, then oldest id."""
+        # Matches ix_comments_queue; the queue page and take-next must never disagree on it.
+        return (cls.due_at.asc(), cls.urgent_probability.desc(), cls.id.asc())
+
     def claim_is_live(self, now: datetime) -> bool:
         """Tell whether someone holds an unexpired claim on this comment."""
         return (

@@ -190,8 +190,7 @@ def _queue_candidate(now: datetime, *, lock: bool) -> Any:
     statement = (
         select(comments_table.c.id)
         .where(comments_table.c.status == "pending", _unclaimed(now))
-        .order_by(comments_table.c.due_at.asc(), comments_table.c.urgent_probability.desc(),
-                  comments_table.c.id.asc())
+        .order_by(*Comment.queue_order())
         .limit(1)
     )
     if lock:

@@ -138,7 +138,7 @@ def _conditions(filters: QueueFilters, user: User, now: datetime) -> list[Column
 def _order_and_after(filters: QueueFilters, cursor: str | None) -> tuple[list[Any], list[Any]]:
     """ORDER BY columns and the keyset condition for rows after the cursor."""
     if filters.status in QUEUE_ORDERED:
-        order = [Comment.due_at.asc(), Comment.urgent_probability.desc(), Comment.id.asc()]
+        order = list(Comment.queue_order())
         if cursor is None:
             return order, []
         due, probability, last_id = decode_cursor(cursor, filters.status)
@@ -184,18 +184,6 @@ def queue_page(filters: QueueFilters, user: User, *, cursor: str | None = None,
         next_cursor = encode_cursor(comments[-1], filters.status)
     return QueuePage(comments=comments, next_cursor=next_cursor, latest_id=latest_comment_id(),
                      filters=filters, now=now)
-
-
-def pending_comments(limit: int = PAGE_SIZE) -> list[Comment]:
-    """Return the top of the queue: pending comments, earliest reply deadline first."""
-    statement = (
-        select(Comment)
-        .options(joinedload(Comment.page), joinedload(Comment.claimed_by))
-        .where(Comment.status == "pending")
-        .order_by(Comment.due_at.asc(), Comment.urgent_probability.desc(), Comment.id.asc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(statement).unique())
 
 
 def list_pages() -> list[Page]:
