@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 from bench.datagen import intake_requests
+from bench.timing import percentile
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -46,12 +47,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def _flask(env: dict[str, str], *args: str) -> str:
@@ -231,18 +226,18 @@ def run(args: argparse.Namespace, requests: int, workdir: Path) -> None:
     print(f"\nNew comments (201 expected): {done} in {elapsed:.1f} s "
           f"= {done / elapsed:.0f} comments/s")
     print(f"  latency p50 {statistics.median(latencies):.1f} ms   "
-          f"p95 {_percentile(latencies, 0.95):.1f} ms   p99 {_percentile(latencies, 0.99):.1f} ms"
+          f"p95 {percentile(latencies, 0.95):.1f} ms   p99 {percentile(latencies, 0.99):.1f} ms"
           f"   max {max(latencies):.1f} ms")
     print(f"  statuses {dict(sorted(statuses.items()))}; CPU per comment: server "
           f"{cpu_per_comment_ms:.1f} ms, this client {client_cpu_ms:.1f} ms; "
           f"load average before: {load_before:.2f}")
     print(f"Retries of the same external_id (200 expected): {len(retry_latencies)} in "
           f"{retry_elapsed:.1f} s = {len(retry_latencies) / retry_elapsed:.0f}/s, "
-          f"p99 {_percentile(retry_latencies, 0.99):.1f} ms, "
+          f"p99 {percentile(retry_latencies, 0.99):.1f} ms, "
           f"statuses {dict(sorted(retry_statuses.items()))}")
     print(f"Stored: {stored} comments, {triaged} triaged by the model; urgency {by_urgency}")
     print(f"Targets: >= 300 comments/s {'met' if done / elapsed >= 300 else 'NOT met'}; "
-          f"p99 < 50 ms {'met' if _percentile(latencies, 0.99) < 50 else 'NOT met'}; "
+          f"p99 < 50 ms {'met' if percentile(latencies, 0.99) < 50 else 'NOT met'}; "
           f"every 201 stored {'yes' if stored == statuses.get(201, 0) else 'NO'}")
 
 
