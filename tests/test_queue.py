@@ -336,15 +336,11 @@ def test_a_second_midwife_no_longer_gets_a_comment_someone_took(
 
     only = make_comment()
     assert midwife_client.post("/queue/take-next").location.endswith(f"/comments/{only.id}")
-    # Her own app context: flask-login caches the signed-in user in `g`, which requests
-    # share with the test's app context.
-    with app.app_context():
-        jo_client = app.test_client()
-        sign_in(jo_client, jo)
-        taken = jo_client.post("/queue/take-next", follow_redirects=True)
-        assert "Nothing left to take" in taken.get_data(as_text=True)
-    with app.app_context():
-        assert "being answered by Sam" in jo_client.get("/").get_data(as_text=True)
+    jo_client = app.test_client()
+    sign_in(jo_client, jo)
+    taken = jo_client.post("/queue/take-next", follow_redirects=True)
+    assert "Nothing left to take" in taken.get_data(as_text=True)
+    assert "being answered by Sam" in jo_client.get("/").get_data(as_text=True)
 
 
 # --- Release over HTTP -------------------------------------------------------------------
