@@ -75,6 +75,12 @@ class Comment(db.Model):
     triage_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
     triaged: Mapped[bool] = mapped_column(Boolean, default=False)
     triage_error: Mapped[str | None] = mapped_column(Text)
+    # A red-flag safety rule fired on this comment, and which categories of the labelling
+    # guide's red flags it matched (physical_emergency, mental_health_crisis, abuse, ...).
+    red_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    red_flag_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # "Check soon": the model sees a possible risk below its urgent threshold.
+    check_soon: Mapped[bool] = mapped_column(Boolean, default=False)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     # The claim is a lease: whoever holds it until it expires is answering.
