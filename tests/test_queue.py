@@ -338,6 +338,23 @@ def test_a_midwife_sees_each_row_with_badge_topic_deadline_author_page_and_first
     assert '<span class="claim-mine">you</span>' in mine_row[: mine_row.index("</tr>")]
 
 
+def test_a_row_says_check_soon_and_red_flag_in_words(midwife_client, make_comment):
+    check = make_comment("Is this pain normal?", urgency="priority", check_soon=True)
+    flagged = make_comment("I can't stop the bleeding", urgency="urgent", red_flag=True,
+                           red_flag_categories=["physical_emergency"])
+    plain = make_comment("Thank you", urgency="routine")
+    html = midwife_client.get("/").get_data(as_text=True)
+
+    def row(comment) -> str:
+        start = html[html.index(f'data-comment-id="{comment.id}"'):]
+        return start[: start.index("</tr>")]
+
+    assert ">check soon</small>" in row(check)
+    assert ">red flag: physical emergency</small>" in row(flagged)
+    assert "check soon" not in row(plain) and "red flag" not in row(plain)
+    assert row_ids(html) == [flagged.id, check.id, plain.id]
+
+
 def test_comment_text_is_shown_as_text_never_as_html(midwife_client, make_comment):
     make_comment('<script>alert("x")</script><b>bold</b>', author_name="<i>Mallory</i>")
     html = midwife_client.get("/").get_data(as_text=True)
