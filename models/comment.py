@@ -147,11 +147,6 @@ class Comment(db.Model):
         return (cls.queue_rank.asc(), cls.lane_probability.desc(), cls.due_at.asc(),
                 cls.urgent_probability.desc(), cls.id.asc())
 
-    @property
-    def in_urgent_lane(self) -> bool:
-        """Tell whether the comment sits in the urgent lane at the top of the queue."""
-        return self.queue_rank in URGENT_LANE_RANKS
-
     def refresh_queue_rank(self) -> None:
         """Recompute queue_rank and lane_probability from the comment's labels."""
         self.queue_rank = queue_rank_for(self.urgency, self.red_flag, self.check_soon)
