@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from models import Comment, db, utcnow
 from moderation.services.claims import claim_comment
@@ -590,3 +592,73 @@ def test_a_supervisor_can_release_anyones_claim_from_the_queue(
     assert f'action="/comments/{comment.id}/release"' in html
     supervisor_client.post(f"/comments/{comment.id}/release", data={"next": "/"})
     assert db.session.get(Comment, comment.id, populate_existing=True).claimed_by_id is None
+
+
+# --- The rank kept by the model, by triage and by the migration --------------------------
+
+def test_triage_puts_a_comment_a_safety_rule_fires_on_at_the_top_of_the_lane(
+        midwife, make_comment):
+    from moderation.services.triage import triage_comment
+
+    now = utcnow()
+    make_comment("urgent, the model only", urgency="urgent", urgent_probability=0.99)
+    comment = make_comment("soaking a pad every 30 mins. help", urgency="routine",
+                           received_at=now)
+    triage_comment(comment)
+    db.session.commit()
+    assert comment.urgency == "urgent" and comment.red_flag
+    assert comment.queue_rank == 0 and comment.lane_probability == comment.urgent_probability
+    assert listed(midwife)[0] == comment.id
+
+
+def _insert_row(connection, table, **values) -> None:
+    """Insert a row giving every required column a plain value of its type."""
+    from sqlalchemy import JSON, Boolean, DateTime, Float, Integer
+
+    row = {}
+    for column in table.columns:
+        if column.primary_key or column.nullable or column.server_default is not None:
+            continue
+        kind = column.type
+        row[column.name] = (
+            utcnow() if isinstance(kind, DateTime) else False if isinstance(kind, Boolean)
+            else 0.5 if isinstance(kind, Float) else 1 if isinstance(kind, Integer)
+            else {} if isinstance(kind, JSON) else f"{column.name}-{uuid.uuid4().hex[:8]}")
+    row.update(values)
+    connection.execute(table.insert().values(**row))
+
+
+def test_the_migration_gives_comments_already_stored_their_rank(tmp_path):
+    from flask_migrate import upgrade
+    from sqlalchemy import MetaData
+
+    from models.comment import queue_rank_for
+    from moderation import create_app
+
+    app = create_app({"TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'ranks.db'}"})
+    cases = [("urgent", True, False, 0.7), ("urgent", False, False, 0.9),
+             ("priority", False, True, 0.3), ("routine", True, False, 0.1),
+             ("routine", False, False, 0.05)]
+    with app.app_context():
+        upgrade(revision="a1f3c2d4e5b6")
+        with db.engine.begin() as connection:
+            tables = MetaData()
+            tables.reflect(connection)
+            _insert_row(connection, tables.tables["pages"], id=1)
+            for number, (urgency, red_flag, check_soon, probability) in enumerate(cases, 1):
+                _insert_row(connection, tables.tables["comments"], id=number, page_id=1,
+                            site_id=None, urgency=urgency, red_flag=red_flag,
+                            check_soon=check_soon, urgent_probability=probability,
+                            red_flag_categories=[], status="pending")
+        upgrade()
+        with db.engine.connect() as connection:
+            stored = connection.execute(text(
+                "SELECT queue_rank, lane_probability FROM comments ORDER BY id")).all()
+        db.engine.dispose()
+    expected = []
+    for urgency, red_flag, check_soon, probability in cases:
+        rank = queue_rank_for(urgency, red_flag, check_soon)
+        expected.append((rank, probability if rank <= 1 else 0.0))
+    assert [tuple(row) for row in stored] == expected
+    assert [rank for rank, _ in expected] == [0, 1, 2, 2, 3]
