@@ -5,9 +5,12 @@ Run: .venv/bin/python -m bench.bench_queue [--n 100000] [--repeat 30] [--sqlite-
 
 Each figure is the server time of one request through the Flask test client (routing, sign-in
 check, queries, template), median and 95th percentile over --repeat requests, after warm-up.
-Targets: the queue page under 100 ms, take-next under 20 ms. It also prints the query plans
-of the queue page and take-next to show they use ix_comments_queue. The PostgreSQL database
-is emptied and refilled: use a database of its own (never a real one).
+Targets: the queue page under 100 ms, take-next under 20 ms. The queue opens with the urgent
+lane (5% of the pending comments, 40% of those with a red flag) above the check-soon ones and
+the rest; one timing pages across the lane boundary. It also prints the query plans of the
+queue page, keyset pages (inside the lane, across its boundary, halfway down) and take-next,
+to show they read ix_comments_queue in order without sorting. The PostgreSQL database is
+emptied and refilled: use a database of its own (never a real one).
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from __future__ import annotations
 import sys
 import time
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bench.datagen import insert_comments
 from bench.timing import PASSWORD, run_on_both_databases, timed
-from models import Page, User, db, utcnow
+from models import Comment, Page, User, db, utcnow
 from moderation import create_app
 from moderation.services.auth import password_hasher
+from moderation.services.queue import QueueFilters, _order_and_after, encode_cursor
 
 
 def fill(n: int) -> tuple[list[int], str]:
@@ -54,34 +58,59 @@ def fill(n: int) -> tuple[list[int], str]:
     return staff_ids, staff[0].email
 
 
-def explain(dialect: str) -> None:
-    """Print the plans of the queue page query and the take-next statement's subquery."""
-    now = utcnow().isoformat(sep=" ")
-    order = "ORDER BY due_at ASC, urgent_probability DESC, id ASC LIMIT 51"
-    queue_sql = f"SELECT id FROM comments WHERE status = 'pending' {order}"
-    deep_sql = ("SELECT id FROM comments WHERE status = 'pending' AND due_at >= :due AND "
-                "(due_at > :due OR (due_at = :due AND (urgent_probability < 0.5 OR "
-                f"(urgent_probability = 0.5 AND id > 5)))) {order}")
-    take_sql = ("SELECT id FROM comments WHERE status = 'pending' AND (claimed_by_id IS NULL "
-                f"OR claim_expires_at IS NULL OR claim_expires_at < '{now}') "
-                "ORDER BY due_at ASC, urgent_probability DESC, id ASC LIMIT 1")
+def _compiled(statement, dialect) -> str:
+    """The SQL of a statement with its parameters written in, for EXPLAIN."""
+    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def lane_boundary_cursor(before: int = 10) -> str:
+    """A keyset cursor `before` rows above the end of the urgent lane (the next page crosses)."""
+    last_rows = db.session.scalars(
+        select(Comment).where(Comment.status == "pending", Comment.queue_rank <= 1)
+        .order_by(Comment.queue_rank.desc(), Comment.lane_probability.asc(),
+                  Comment.due_at.desc(), Comment.urgent_probability.asc(), Comment.id.desc())
+        .limit(before + 1)).all()
+    return encode_cursor(last_rows[-1], "pending")
+
+
+def explain(dialect_name: str) -> None:
+    """Print the plans of the queue's statements, as the service builds them."""
+    from moderation.services.claims import _queue_candidate
+
+    dialect = db.engine.dialect
+    now = utcnow()
     pending = db.session.scalar(text("SELECT count(*) FROM comments WHERE status = 'pending'"))
-    due = db.session.scalar(text(
-        "SELECT due_at FROM comments WHERE status = 'pending' ORDER BY due_at "
-        "LIMIT 1 OFFSET :middle"), {"middle": pending // 2})
-    prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
-    uses_index = True
-    for label, sql, params in (("queue page 1", queue_sql, {}),
-                               ("queue, halfway down (keyset)", deep_sql, {"due": due}),
-                               ("take-next pick", take_sql + (
-                                   " FOR UPDATE SKIP LOCKED" if dialect != "sqlite" else ""),
-                                {})):
-        rows = db.session.execute(text(prefix + sql), params).all()
+    halfway = db.session.scalars(
+        select(Comment).where(Comment.status == "pending").order_by(*Comment.queue_order())
+        .offset(pending // 2).limit(1)).one()
+    inside_lane = db.session.scalars(
+        select(Comment).where(Comment.status == "pending").order_by(*Comment.queue_order())
+        .offset(100).limit(1)).one()
+    filters = QueueFilters()
+    statements = [("queue page 1", [])]
+    for label, cursor in (("inside the lane", encode_cursor(inside_lane, "pending")),
+                          ("across the lane boundary", lane_boundary_cursor()),
+                          ("halfway down", encode_cursor(halfway, "pending"))):
+        _, ranges = _order_and_after(filters, cursor)
+        statements += [(f"keyset {label}, range {i + 1} of 3", after)
+                       for i, after in enumerate(ranges)]
+    plans = []
+    for label, after in statements:
+        statement = (select(Comment.id).where(Comment.status == "pending", *after)
+                     .order_by(*Comment.queue_order()).limit(51))
+        plans.append((label, _compiled(statement, dialect)))
+    pick = select(_queue_candidate(now, lock=dialect_name == "postgresql"))
+    plans.append(("take-next pick", _compiled(pick, dialect)))
+    prefix = "EXPLAIN QUERY PLAN " if dialect_name == "sqlite" else "EXPLAIN "
+    uses_index, sorts = True, False
+    for label, sql in plans:
+        rows = db.session.execute(text(prefix + sql)).all()
         plan = "\n".join("    " + " ".join(str(c) for c in row[-1:]) for row in rows)
         uses_index &= "ix_comments_queue" in plan
+        sorts |= "TEMP B-TREE" in plan or "Sort" in plan
         print(f"  plan of {label}:\n{plan}")
     db.session.rollback()
-    print(f"  ix_comments_queue used by all three: {uses_index}")
+    print(f"  ix_comments_queue used by all: {uses_index}; any sort step: {sorts}")
 
 
 def run(url: str, n: int, repeat: int) -> list[tuple[str, float, float]]:
@@ -117,9 +146,16 @@ def run(url: str, n: int, repeat: int) -> list[tuple[str, float, float]]:
         cursor_path = cursor_path.replace("&amp;", "&")
     with app.app_context():
         latest = db.session.scalar(text("SELECT max(id) FROM comments"))
+        boundary = lane_boundary_cursor()
+        db.session.remove()
+    crossing = get(f"/?after={boundary}")
+    # The page across the boundary: the lane's last 10 rows, then check-soon ones.
+    assert crossing.count('data-comment-id="') == 50 and "check soon" in crossing
 
     timed("GET /  (queue page 1, 50 rows)", repeat, lambda i: get("/"), results)
     timed("GET /?after=...  (page 21, keyset)", repeat, lambda i: get(cursor_path), results)
+    timed("GET /?after=...  (across the lane boundary)", repeat,
+          lambda i: get(f"/?after={boundary}"), results)
     timed("GET /?urgency=urgent", repeat, lambda i: get("/?urgency=urgent"), results)
     timed("GET /?topic=remembrance&page=3", repeat,
           lambda i: get("/?topic=remembrance&page=3"), results)

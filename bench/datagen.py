@@ -159,6 +159,7 @@ def insert_comments(session, n: int, *, status: str = "pending", seed: int = 1,
     from sqlalchemy import insert
 
     from models import Comment
+    from models.comment import URGENT_LANE_RANKS, queue_rank_for
     from moderation.services.settings import ServicePolicy
     from moderation.services.working_hours import reply_due_at
 
@@ -180,6 +181,12 @@ def insert_comments(session, n: int, *, status: str = "pending", seed: int = 1,
         received = received.replace(microsecond=0)
         claimed = claimed_by_ids and status == "pending" and rng.random() < 0.02
         author = rng.choice(QUEUE_AUTHORS)
+        probability = round(rng.uniform(low, high), 2)
+        # About 40% of urgent comments trip a safety rule; 5% of the others are "check soon".
+        red_flag = urgency == "urgent" and rng.random() < 0.4
+        check_soon = urgency != "urgent" and rng.random() < 0.05
+        # A Core insert skips the model's rank keeping, so the rank is worked out here.
+        rank = queue_rank_for(urgency, red_flag, check_soon)
         rows.append({
             "page_id": rng.choice(page_ids) if page_ids else None,
             "external_id": f"bench-queue-{seed}-{i}",
@@ -194,7 +201,12 @@ def insert_comments(session, n: int, *, status: str = "pending", seed: int = 1,
             "topic": rng.choices(topics, topic_weights)[0],
             "urgency_scores": {},
             "topic_scores": {},
-            "urgent_probability": round(rng.uniform(low, high), 2),
+            "urgent_probability": probability,
+            "red_flag": red_flag,
+            "red_flag_categories": ["physical_emergency"] if red_flag else [],
+            "check_soon": check_soon,
+            "queue_rank": rank,
+            "lane_probability": probability if rank in URGENT_LANE_RANKS else 0.0,
             "model_version": "bench",
             "triage_reasons": [],
             "triaged": rng.random() > 0.01,

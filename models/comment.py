@@ -12,9 +12,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +26,25 @@ from models.page import Page, Site
 from models.user import User
 
 COMMENT_STATUSES = ("pending", "published", "rejected", "spam")
+
+# The queue's ranks, top first. Ranks 0 and 1 are the urgent lane: an urgent comment is never
+# below a non-urgent one, whatever its deadline. Stored (queue_rank) so that one index serves
+# the whole order on SQLite and PostgreSQL alike.
+RANK_URGENT_RED_FLAG = 0
+RANK_URGENT = 1
+RANK_CHECK_SOON = 2
+RANK_DEADLINE = 3
+URGENT_LANE_RANKS = (RANK_URGENT_RED_FLAG, RANK_URGENT)
+
+
+def queue_rank_for(urgency: str | None, red_flag: bool | None, check_soon: bool | None) -> int:
+    """The queue rank of a comment with these labels (0 = top)."""
+    if urgency == "urgent":
+        return RANK_URGENT_RED_FLAG if red_flag else RANK_URGENT
+    # A red flag on a comment a midwife judged not urgent still deserves a look soon.
+    if check_soon or red_flag:
+        return RANK_CHECK_SOON
+    return RANK_DEADLINE
 
 
 class Comment(db.Model):
@@ -41,8 +62,6 @@ class Comment(db.Model):
             sqlite_where=text("site_id IS NULL"),
             postgresql_where=text("site_id IS NULL"),
         ),
-        # The queue reads pending comments by deadline, then by urgent probability.
-        Index("ix_comments_queue", "status", "due_at", "urgent_probability"),
         Index("ix_comments_status_received", "status", "received_at"),
         # The navigation's count of urgent comments nobody is answering (on every page) reads
         # only this index instead of every pending row.
@@ -82,6 +101,13 @@ class Comment(db.Model):
     # "Check soon": the model sees a possible risk below its urgent threshold.
     check_soon: Mapped[bool] = mapped_column(Boolean, default=False)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Kept by the model from urgency, red_flag, check_soon and urgent_probability (see
+    # refresh_queue_rank): the queue's rank and, inside the urgent lane only, the probability
+    # that orders it (0 below the lane, where the deadline orders).
+    queue_rank: Mapped[int] = mapped_column(SmallInteger, default=RANK_DEADLINE,
+                                            server_default=text(str(RANK_DEADLINE)))
+    lane_probability: Mapped[float] = mapped_column(Float, default=0.0,
+                                                    server_default=text("0"))
 
     # The claim is a lease: whoever holds it until it expires is answering.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -111,9 +137,21 @@ class Comment(db.Model):
 
     @classmethod
     def queue_order(cls) -> tuple[Any, ...]:
-        """The queue's order: earliest reply deadline, then most likely urgent, then oldest id."""
-        # Matches ix_comments_queue; the queue page and take-next must never disagree on it.
-        return (cls.due_at.asc(), cls.urgent_probability.desc(), cls.id.asc())
+        """The queue's order: the urgent lane first, then check-soon, then by reply deadline."""
+        # Exactly the columns and directions of ix_comments_queue, so the database reads the
+        # index in order and never sorts; the queue page, every filter, its cursor, the poll
+        # and take-next all use this one definition. Inside the lane: red flag first, then most
+        # likely urgent, then oldest (an urgent deadline is received_at + the urgent target,
+        # so the earliest deadline is the oldest comment). Below it: deadline, then most likely
+        # urgent, then id.
+        return (cls.queue_rank.asc(), cls.lane_probability.desc(), cls.due_at.asc(),
+                cls.urgent_probability.desc(), cls.id.asc())
+
+    def refresh_queue_rank(self) -> None:
+        """Recompute queue_rank and lane_probability from the comment's labels."""
+        self.queue_rank = queue_rank_for(self.urgency, self.red_flag, self.check_soon)
+        self.lane_probability = (float(self.urgent_probability or 0.0)
+                                 if self.queue_rank in URGENT_LANE_RANKS else 0.0)
 
     def claim_is_live(self, now: datetime) -> bool:
         """Tell whether someone holds an unexpired claim on this comment."""
@@ -125,6 +163,19 @@ class Comment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status} {self.urgency}>"
+
+
+# One index serves the whole queue order (status first: the queue lists pending comments).
+Index("ix_comments_queue", Comment.status, Comment.queue_rank, Comment.lane_probability.desc(),
+      Comment.due_at, Comment.urgent_probability.desc(), Comment.id)
+
+
+@event.listens_for(Comment, "before_insert")
+@event.listens_for(Comment, "before_update")
+def _keep_queue_rank(_mapper: Any, _connection: Any, comment: Comment) -> None:
+    # Every ORM write (intake, triage, relabelling, an alert raising a comment to urgent) goes
+    # through here, so the stored rank can never disagree with the labels it comes from.
+    comment.refresh_queue_rank()
 
 
 class LabelCorrection(db.Model):

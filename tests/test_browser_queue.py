@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from models import Comment, db, utcnow
 from tests.conftest import browser_sign_in
@@ -107,12 +108,92 @@ def test_new_comments_are_announced_and_the_urgent_count_follows(page, midwife, 
     make_comment("Thank you for this page", urgency="routine", topic="other")
 
     banner.wait_for(state="visible")
-    assert "2 new comments" in banner.inner_text()
+    assert "1 new URGENT comment and 1 other" in banner.inner_text()
     page.wait_for_function(
         "document.getElementById('urgent-unclaimed-count').textContent.trim().startsWith('2')")
     banner.get_by_role("link", name="show").click()
     page.wait_for_load_state()
     assert page.locator("tr.queue-row").count() == 5
+
+
+# Spies on the real browser APIs (they still run): how often the chime played and which
+# desktop notifications were raised.
+SPY_ON_SOUND_AND_NOTIFICATIONS = """
+window.__chimes = [];
+const realPlay = HTMLMediaElement.prototype.play;
+HTMLMediaElement.prototype.play = function () {
+  window.__chimes.push(this.src);
+  return realPlay.call(this);
+};
+window.__notifications = [];
+const RealNotification = window.Notification;
+function SpyNotification(title, options) {
+  window.__notifications.push(title);
+  return new RealNotification(title, options);
+}
+Object.defineProperty(SpyNotification, "permission", { get: () => RealNotification.permission });
+SpyNotification.requestPermission = (...args) => RealNotification.requestPermission(...args);
+window.Notification = SpyNotification;
+"""
+
+HIDE_THIS_TAB = """
+Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+document.dispatchEvent(new Event("visibilitychange"));
+"""
+
+
+def test_a_queue_in_a_background_tab_announces_a_new_urgent_comment(
+        page, live_server, midwife, waiting):
+    # The waiting comments live on the demo article "after-a-miscarriage".
+    page.context.grant_permissions(["notifications"], origin=live_server)
+    page.add_init_script(SPY_ON_SOUND_AND_NOTIFICATIONS)
+    browser_sign_in(page, midwife.email)
+    page.wait_for_url(re.compile(r"/$"))
+    assert page.locator("#notification-status").inner_text() == (
+        "Desktop alerts are on for urgent comments.")
+    assert page.locator("#allow-notifications").is_hidden()
+    title_before = page.title()
+    assert "URGENT" not in title_before
+
+    # The midwife works in another tab; the queue's tab is in the background.
+    page.evaluate(HIDE_THIS_TAB)
+    public = page.context.new_page()
+    public.bring_to_front()
+    assert page.evaluate("document.hidden") is True
+
+    # A visitor posts through the public page: intake, the model's triage, the queue.
+    public.goto("/pages/after-a-miscarriage")
+    public.get_by_label("Your comment", exact=True).fill(
+        "I've soaked through two pads in the last hour and I feel faint when I stand up.")
+    public.get_by_role("button", name="Post comment").click()
+    public.wait_for_load_state()
+    stored = db.session.scalar(
+        select(Comment).where(Comment.external_id.like("web-%")))
+    assert stored is not None and stored.urgency == "urgent"
+
+    # Without a reload, the hidden tab's title and banner say URGENT, once, with the chime.
+    from playwright.sync_api import expect
+
+    expect(page).to_have_title(re.compile("URGENT"), timeout=10_000)
+    assert page.title() == f"(1 URGENT) {title_before}"
+    banner = page.locator("#new-comments")
+    assert banner.get_attribute("hidden") is None
+    assert banner.locator(".new-comments-text").text_content() == "1 new URGENT comment — "
+    assert banner.get_attribute("role") == "alert"
+    assert page.evaluate("window.__chimes") == [f"{live_server}/static/sounds/urgent-chime.wav"]
+    assert page.evaluate("window.__notifications") == ["1 new URGENT comment"]
+    assert page.evaluate("document.hidden") is True
+    # The next polls find the same comment: no second chime or notification.
+    page.wait_for_timeout(2500)
+    assert len(page.evaluate("window.__chimes")) == 1
+
+
+def test_the_urgent_chime_is_a_sound_file_served_by_the_app(client):
+    response = client.get("/static/sounds/urgent-chime.wav")
+    assert response.status_code == 200
+    assert response.data[:4] == b"RIFF" and response.data[8:12] == b"WAVE"
+    assert response.mimetype.startswith("audio/")
 
 
 @pytest.fixture

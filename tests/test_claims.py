@@ -169,6 +169,23 @@ def test_take_next_claims_the_top_of_the_queue(midwife, make_comment):
     assert audit_actions(top.id) == ["comment.claimed"]
 
 
+def test_take_next_follows_the_urgent_lane_before_any_overdue_comment(midwife, jo, make_comment):
+    now = utcnow()
+    overdue = make_comment("HR policy question", urgency="routine",
+                           received_at=now - timedelta(days=6), due_at=now - timedelta(days=4))
+    check_soon = make_comment("possible risk", urgency="priority", check_soon=True,
+                              due_at=now + timedelta(hours=4))
+    urgent = make_comment("Soaking a pad every 30 mins. help", urgency="urgent",
+                          urgent_probability=0.8, due_at=now + timedelta(minutes=59))
+    red_flag = make_comment("Everyone would be better off without me", urgency="urgent",
+                            red_flag=True, urgent_probability=0.7,
+                            due_at=now + timedelta(minutes=59))
+    taken = [take_next_comment(midwife, now=now).id for _ in range(4)]
+    db.session.commit()
+    assert taken == [red_flag.id, urgent.id, check_soon.id, overdue.id]
+    assert take_next_comment(jo, now=now) is None
+
+
 def test_take_next_skips_comments_claimed_by_others_and_takes_expired_ones(
         midwife, jo, make_comment):
     now = utcnow()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from models import Comment, db, utcnow
 from moderation.services.claims import claim_comment
@@ -40,18 +42,89 @@ def row_ids(html: str) -> list[int]:
 
 # --- Order -------------------------------------------------------------------------------
 
-def test_the_comment_due_soonest_comes_first(midwife, make_comment):
+def test_an_overdue_routine_comment_stays_below_a_fresh_urgent_one(midwife, make_comment):
     now = utcnow()
     later_urgent = make_comment("urgent, due in 50 min", urgency="urgent",
+                                received_at=now - timedelta(minutes=10),
                                 due_at=now + timedelta(minutes=50))
-    overdue_routine = make_comment("routine, overdue", urgency="routine",
-                                   due_at=now - timedelta(minutes=10))
+    overdue_routine = make_comment("routine, overdue by days", urgency="routine",
+                                   received_at=now - timedelta(days=5),
+                                   due_at=now - timedelta(days=3))
     priority = make_comment("priority, due in 3 h", urgency="priority",
                             due_at=now + timedelta(hours=3))
     soon_urgent = make_comment("urgent, due in 5 min", urgency="urgent",
+                               received_at=now - timedelta(minutes=55),
                                due_at=now + timedelta(minutes=5))
-    # Strictly by deadline: an overdue routine comment is ahead of a later urgent one.
-    assert listed(midwife) == [overdue_routine.id, soon_urgent.id, later_urgent.id, priority.id]
+    # The urgent lane first (oldest urgent first at equal probability), then by deadline.
+    assert listed(midwife) == [soon_urgent.id, later_urgent.id, overdue_routine.id, priority.id]
+
+
+def test_inside_the_lane_a_red_flag_comes_first_then_the_most_likely_urgent(
+        midwife, make_comment):
+    now = utcnow()
+    old_likely = make_comment("old, very likely urgent", urgency="urgent",
+                              urgent_probability=0.97, received_at=now - timedelta(minutes=40),
+                              due_at=now + timedelta(minutes=20))
+    red_flag = make_comment("red flag, less likely", urgency="urgent", red_flag=True,
+                            red_flag_categories=["physical_emergency"],
+                            urgent_probability=0.6, due_at=now + timedelta(minutes=59))
+    new_likely = make_comment("new, very likely urgent", urgency="urgent",
+                              urgent_probability=0.97, due_at=now + timedelta(minutes=58))
+    unlikely = make_comment("urgent but the model doubts it", urgency="urgent",
+                            urgent_probability=0.55, received_at=now - timedelta(minutes=50),
+                            due_at=now + timedelta(minutes=10))
+    assert listed(midwife) == [red_flag.id, old_likely.id, new_likely.id, unlikely.id]
+
+
+def test_below_the_lane_check_soon_comes_first_then_the_deadline(midwife, make_comment):
+    now = utcnow()
+    overdue = make_comment("overdue priority", urgency="priority",
+                           due_at=now - timedelta(hours=2))
+    check_soon = make_comment("possible risk, routine deadline", urgency="routine",
+                              check_soon=True, due_at=now + timedelta(days=2))
+    urgent = make_comment("urgent", urgency="urgent")
+    due_soon = make_comment("routine due soon", urgency="routine",
+                            due_at=now + timedelta(minutes=30))
+    assert listed(midwife) == [urgent.id, check_soon.id, overdue.id, due_soon.id]
+
+
+def test_a_red_flag_on_a_comment_judged_not_urgent_still_ranks_as_check_soon(
+        midwife, make_comment):
+    now = utcnow()
+    overdue = make_comment("overdue", urgency="priority", due_at=now - timedelta(hours=2))
+    flagged = make_comment("flagged, relabelled routine", urgency="routine", red_flag=True,
+                           due_at=now + timedelta(days=2))
+    assert listed(midwife) == [flagged.id, overdue.id]
+
+
+@pytest.mark.parametrize("filters", [
+    {"topic": "bleeding"}, {"search": "help"}, {"status": "mine"}, {"page_id": "page"},
+])
+def test_every_filter_keeps_the_urgent_lane_on_top(midwife, make_comment, filters):
+    now = utcnow()
+    overdue = make_comment("routine, help, overdue", urgency="routine",
+                           due_at=now - timedelta(days=2))
+    urgent = make_comment("Soaking a pad every 30 mins. help", urgency="urgent")
+    for comment in (overdue, urgent):
+        claim_comment(comment.id, midwife, now=now)
+    db.session.commit()
+    if filters.get("page_id") == "page":
+        filters = {"page_id": urgent.page_id}
+    assert listed(midwife, **filters) == [urgent.id, overdue.id]
+
+
+def test_relabelling_to_urgent_moves_a_comment_into_the_lane(midwife, make_comment):
+    from moderation.services.relabelling import relabel_comment
+
+    now = utcnow()
+    overdue = make_comment("overdue", urgency="priority", due_at=now - timedelta(hours=1))
+    missed = make_comment("Everyone would be better off without me", urgency="routine")
+    relabel_comment(missed.id, midwife, urgency="urgent")
+    db.session.commit()
+    assert listed(midwife) == [missed.id, overdue.id]
+    relabel_comment(missed.id, midwife, urgency="routine")
+    db.session.commit()
+    assert listed(midwife)[0] == overdue.id
 
 
 def test_equal_deadlines_put_the_most_likely_urgent_first_then_the_oldest_id(
@@ -149,6 +222,22 @@ def test_paging_neither_skips_nor_repeats_a_comment_even_with_ties(midwife, make
     assert len(everything) == 57
 
 
+def test_paging_crosses_the_lane_boundary_without_skipping_or_repeating(midwife, make_comment):
+    now = utcnow()
+    # Every rank, with ties in probability and deadline inside each, on pages of 4.
+    for i in range(41):
+        make_comment(f"comment {i}", urgency=("urgent", "routine", "priority")[i % 3],
+                     red_flag=i % 5 == 0, check_soon=i % 7 == 0,
+                     due_at=now + timedelta(minutes=i % 3) - timedelta(hours=i % 2),
+                     urgent_probability=(0.6, 0.9)[i % 2])
+    everything = listed(midwife)
+    assert len(everything) == 41
+    for page_size in (1, 4, 9):
+        assert _walk(midwife, QueueFilters(), page_size=page_size) == everything
+    ranks = [db.session.get(Comment, i).queue_rank for i in everything]
+    assert ranks == sorted(ranks) and ranks[0] == 0 and ranks[-1] == 3
+
+
 def test_paging_closed_comments_is_continuous_too(midwife, make_comment):
     now = utcnow()
     for i in range(23):
@@ -167,8 +256,11 @@ def test_a_comment_arriving_between_two_pages_does_not_shift_the_next_page(
     assert ids(first.comments) + ids(second.comments) == ids(made)
 
 
-@pytest.mark.parametrize("cursor", ["", "abc", "1~2", "1~x~3", "1~1.5~3", "1~nan~3",
-                                    "9" * 40 + "~0.1~1", "1~0.5~" + "9" * 30, "1~0.5~-4"])
+@pytest.mark.parametrize("cursor", [
+    "", "abc", "1~2", "1~x~3", "1~0.5~3", "3~0~1~1.5~3", "3~0~1~nan~3", "3~2~1~0.5~3",
+    "4~0~1~0.5~3", "-1~0~1~0.5~3", "3~0~" + "9" * 40 + "~0.1~1", "3~0~1~0.5~" + "9" * 30,
+    "3~0~1~0.5~-4", "x~0~1~0.5~3",
+])
 def test_a_forged_cursor_is_refused(cursor):
     with pytest.raises(CursorError):
         decode_cursor(cursor, "pending")
@@ -195,6 +287,16 @@ def test_poll_counts_comments_newer_than_the_page_that_match_its_filters(midwife
     make_comment(urgency="routine")
     assert new_comments_since(first.id, QueueFilters(), midwife)["new"] == 2
     assert new_comments_since(first.id, QueueFilters(urgency="urgent"), midwife)["new"] == 1
+
+
+def test_poll_says_how_many_of_the_new_comments_are_urgent(midwife, make_comment):
+    first = make_comment(urgency="routine")
+    make_comment(urgency="urgent", red_flag=True)
+    make_comment(urgency="urgent")
+    make_comment(urgency="priority", check_soon=True)
+    result = new_comments_since(first.id, QueueFilters(), midwife)
+    assert (result["new"], result["urgent"]) == (3, 2)
+    assert new_comments_since(first.id, QueueFilters(urgency="routine"), midwife)["urgent"] == 0
 
 
 def test_first_line_is_the_first_non_blank_line_cut_short():
@@ -238,6 +340,23 @@ def test_a_midwife_sees_each_row_with_badge_topic_deadline_author_page_and_first
     assert '<span class="claim-mine">you</span>' in mine_row[: mine_row.index("</tr>")]
 
 
+def test_a_row_says_check_soon_and_red_flag_in_words(midwife_client, make_comment):
+    check = make_comment("Is this pain normal?", urgency="priority", check_soon=True)
+    flagged = make_comment("I can't stop the bleeding", urgency="urgent", red_flag=True,
+                           red_flag_categories=["physical_emergency"])
+    plain = make_comment("Thank you", urgency="routine")
+    html = midwife_client.get("/").get_data(as_text=True)
+
+    def row(comment) -> str:
+        start = html[html.index(f'data-comment-id="{comment.id}"'):]
+        return start[: start.index("</tr>")]
+
+    assert ">check soon</small>" in row(check)
+    assert ">red flag: physical emergency</small>" in row(flagged)
+    assert "check soon" not in row(plain) and "red flag" not in row(plain)
+    assert row_ids(html) == [flagged.id, check.id, plain.id]
+
+
 def test_comment_text_is_shown_as_text_never_as_html(midwife_client, make_comment):
     make_comment('<script>alert("x")</script><b>bold</b>', author_name="<i>Mallory</i>")
     html = midwife_client.get("/").get_data(as_text=True)
@@ -263,7 +382,7 @@ def test_filters_work_through_the_query_string(midwife_client, make_comment):
     ("after=not-a-cursor", "That page link is not valid any more."),
     ("q=" + "x" * 201, "Search for at most 200 characters."),
     ("q=bleed%00ing", "control characters cannot be used"),
-    ("after=1~0.5~" + "9" * 30, "That page link is not valid any more."),
+    ("after=3~0.0~1~0.5~" + "9" * 30, "That page link is not valid any more."),
 ])
 def test_bad_filter_values_get_a_clear_message_not_a_crash(midwife_client, make_comment,
                                                           query, message):
@@ -320,6 +439,17 @@ def test_take_next_claims_the_top_comment_and_opens_the_composer(
     assert response.status_code == 302
     assert response.location.endswith(f"/comments/{top.id}")
     assert db.session.get(Comment, top.id, populate_existing=True).claimed_by_id == midwife.id
+
+
+def test_take_next_hands_out_a_fresh_urgent_comment_before_an_overdue_routine_one(
+        midwife_client, midwife, make_comment):
+    now = utcnow()
+    make_comment("When can we try again?", urgency="routine", received_at=now - timedelta(days=4),
+                 due_at=now - timedelta(days=2))
+    urgent = make_comment("Everyone would be better off without me", urgency="urgent",
+                          red_flag=True)
+    response = midwife_client.post("/queue/take-next")
+    assert response.location.endswith(f"/comments/{urgent.id}")
 
 
 def test_take_next_on_an_empty_queue_says_nothing_is_left(midwife_client, jo, make_comment):
@@ -400,6 +530,7 @@ def test_poll_reports_new_comments_after_the_page_was_drawn(midwife_client, make
     make_comment("new urgent", urgency="urgent")
     make_comment("new routine", urgency="routine")
     assert midwife_client.get(poll_url).get_json()["new"] == 1
+    assert midwife_client.get(poll_url).get_json()["urgent"] == 1
 
 
 @pytest.mark.parametrize("query", ["", "since=abc", "since=1&urgency=bogus", "since=" + "9" * 30])
@@ -461,3 +592,73 @@ def test_a_supervisor_can_release_anyones_claim_from_the_queue(
     assert f'action="/comments/{comment.id}/release"' in html
     supervisor_client.post(f"/comments/{comment.id}/release", data={"next": "/"})
     assert db.session.get(Comment, comment.id, populate_existing=True).claimed_by_id is None
+
+
+# --- The rank kept by the model, by triage and by the migration --------------------------
+
+def test_triage_puts_a_comment_a_safety_rule_fires_on_at_the_top_of_the_lane(
+        midwife, make_comment):
+    from moderation.services.triage import triage_comment
+
+    now = utcnow()
+    make_comment("urgent, the model only", urgency="urgent", urgent_probability=0.99)
+    comment = make_comment("soaking a pad every 30 mins. help", urgency="routine",
+                           received_at=now)
+    triage_comment(comment)
+    db.session.commit()
+    assert comment.urgency == "urgent" and comment.red_flag
+    assert comment.queue_rank == 0 and comment.lane_probability == comment.urgent_probability
+    assert listed(midwife)[0] == comment.id
+
+
+def _insert_row(connection, table, **values) -> None:
+    """Insert a row giving every required column a plain value of its type."""
+    from sqlalchemy import JSON, Boolean, DateTime, Float, Integer
+
+    row = {}
+    for column in table.columns:
+        if column.primary_key or column.nullable or column.server_default is not None:
+            continue
+        kind = column.type
+        row[column.name] = (
+            utcnow() if isinstance(kind, DateTime) else False if isinstance(kind, Boolean)
+            else 0.5 if isinstance(kind, Float) else 1 if isinstance(kind, Integer)
+            else {} if isinstance(kind, JSON) else f"{column.name}-{uuid.uuid4().hex[:8]}")
+    row.update(values)
+    connection.execute(table.insert().values(**row))
+
+
+def test_the_migration_gives_comments_already_stored_their_rank(tmp_path):
+    from flask_migrate import upgrade
+    from sqlalchemy import MetaData
+
+    from models.comment import queue_rank_for
+    from moderation import create_app
+
+    app = create_app({"TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'ranks.db'}"})
+    cases = [("urgent", True, False, 0.7), ("urgent", False, False, 0.9),
+             ("priority", False, True, 0.3), ("routine", True, False, 0.1),
+             ("routine", False, False, 0.05)]
+    with app.app_context():
+        upgrade(revision="a1f3c2d4e5b6")
+        with db.engine.begin() as connection:
+            tables = MetaData()
+            tables.reflect(connection)
+            _insert_row(connection, tables.tables["pages"], id=1)
+            for number, (urgency, red_flag, check_soon, probability) in enumerate(cases, 1):
+                _insert_row(connection, tables.tables["comments"], id=number, page_id=1,
+                            site_id=None, urgency=urgency, red_flag=red_flag,
+                            check_soon=check_soon, urgent_probability=probability,
+                            red_flag_categories=[], status="pending")
+        upgrade()
+        with db.engine.connect() as connection:
+            stored = connection.execute(text(
+                "SELECT queue_rank, lane_probability FROM comments ORDER BY id")).all()
+        db.engine.dispose()
+    expected = []
+    for urgency, red_flag, check_soon, probability in cases:
+        rank = queue_rank_for(urgency, red_flag, check_soon)
+        expected.append((rank, probability if rank <= 1 else 0.0))
+    assert [tuple(row) for row in stored] == expected
+    assert [rank for rank, _ in expected] == [0, 1, 2, 2, 3]

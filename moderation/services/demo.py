@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation.services.auth import password_hasher
-from moderation.services.settings import current_policy
+from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.triage import triage_comments
 from moderation.services.working_hours import reply_due_at, working_seconds_between
 
@@ -111,14 +111,49 @@ def _existing_external_ids() -> set[str]:
     ))
 
 
+def _target_seconds(urgency: str, policy: ServicePolicy) -> float:
+    """The reply target of an urgency in seconds (of working time, except for urgent)."""
+    if urgency == "urgent":
+        return policy.urgent_target_minutes * 60
+    if urgency == "priority":
+        return policy.priority_target_working_hours * 3600
+    return policy.routine_target_working_days * policy.working_day_minutes * 60
+
+
+def demo_received_at(now: datetime, urgency: str, target_used: float,
+                     policy: ServicePolicy) -> datetime:
+    """When a demo comment arrived if, by `now`, it has used this share of its reply target."""
+    wanted = target_used * _target_seconds(urgency, policy)
+    if urgency == "urgent":
+        # Urgent targets run at any time of day, so the share is plain clock time.
+        return now - timedelta(seconds=wanted)
+    # The latest arrival with that much working time before now, found by bisection (working
+    # time only grows as the arrival moves back): on a Monday at 09:30 a comment that has used
+    # a quarter of a 4-hour target arrived on Friday afternoon, as it would have.
+    earliest, latest = now - timedelta(days=60), now
+    while latest - earliest > timedelta(seconds=1):
+        middle = earliest + (latest - earliest) / 2
+        if working_seconds_between(middle, now, policy) >= wanted:
+            earliest = middle
+        else:
+            latest = middle
+    rounded_up = (earliest + timedelta(seconds=1)).replace(microsecond=0)
+    if working_seconds_between(rounded_up, now, policy) >= wanted:
+        return rounded_up
+    return earliest.replace(microsecond=0)
+
+
 def _seed_pending_comments() -> int:
     pages, existing, now = _pages_by_slug(), _existing_external_ids(), utcnow()
+    policy = current_policy()
     new_comments = []
     for item in _load("pending_comments.json"):
         external_id = _demo_external_id("pending", item["body"])
         if external_id in existing:
             continue
-        received = now - timedelta(hours=float(item.get("hours_ago", 1)))
+        # Relative to now and to the working hours, so the demo queue always opens on a
+        # believable day: every urgent comment fresh and only a few others overdue.
+        received = demo_received_at(now, item["urgency"], float(item["target_used"]), policy)
         comment = Comment(page=pages[item["page_slug"]], external_id=external_id,
                           author_name=item.get("author_name", ""),
                           author_email=item.get("author_email") or None, body=item["body"],
@@ -127,7 +162,7 @@ def _seed_pending_comments() -> int:
         db.session.add(comment)
         new_comments.append(comment)
     if new_comments:
-        triage_comments(new_comments)
+        triage_comments(new_comments, policy)
     db.session.flush()
     return len(new_comments)
 

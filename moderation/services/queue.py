@@ -1,9 +1,10 @@
 """Reading the moderation queue: ordering, filters, keyset paging, polling and counts.
 
-The queue order is strictly the reply deadline `due_at`, then `urgent_probability` (highest
-first), then id. Paging is keyset ("everything after this row"), never OFFSET, so page 2000 of
-100,000 pending comments costs the same as page 1 and no row is skipped or repeated when
-comments arrive or leave between two clicks.
+The queue order is `Comment.queue_order()`: the urgent lane on top (red flag first, then most
+likely urgent, then oldest), then check-soon comments, then everything else by reply deadline.
+Paging is keyset ("everything after this row"), never OFFSET, so page 2000 of 100,000 pending
+comments costs the same as page 1 and no row is skipped or repeated when comments arrive or
+leave between two clicks, also across the lane boundary.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import ColumnElement
 
 from models import Comment, Page, User, db, utcnow
+from models.comment import RANK_DEADLINE, URGENT_LANE_RANKS
 from moderation.services.audit import record_event
 from moderation.services.settings import ServicePolicy, current_policy, update_settings
 from moderation.services.working_hours import reply_due_at
@@ -81,10 +83,18 @@ def _row_id(text: str) -> int:
     return value
 
 
+def _probability(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(value)
+    return value
+
+
 def encode_cursor(comment: Comment, status: str) -> str:
     """The cursor that resumes the listing right after this comment."""
     if status in QUEUE_ORDERED:
-        return f"{_micros(comment.due_at)}~{comment.urgent_probability!r}~{comment.id}"
+        return (f"{comment.queue_rank}~{comment.lane_probability!r}~{_micros(comment.due_at)}"
+                f"~{comment.urgent_probability!r}~{comment.id}")
     return f"{_micros(comment.received_at)}~{comment.id}"
 
 
@@ -92,11 +102,12 @@ def decode_cursor(cursor: str, status: str) -> tuple[Any, ...]:
     """Read a cursor back; raise CursorError for anything this code did not write."""
     parts = cursor.split("~")
     try:
-        if status in QUEUE_ORDERED and len(parts) == 3:
-            probability = float(parts[1])
-            if not 0.0 <= probability <= 1.0:
-                raise ValueError(probability)
-            return _from_micros(int(parts[0])), probability, _row_id(parts[2])
+        if status in QUEUE_ORDERED and len(parts) == 5:
+            rank = int(parts[0])
+            if not 0 <= rank <= RANK_DEADLINE:
+                raise ValueError(rank)
+            return (rank, _probability(parts[1]), _from_micros(int(parts[2])),
+                    _probability(parts[3]), _row_id(parts[4]))
         if status not in QUEUE_ORDERED and len(parts) == 2:
             return _from_micros(int(parts[0])), _row_id(parts[1])
     except (ValueError, OverflowError) as exc:
@@ -135,32 +146,39 @@ def _conditions(filters: QueueFilters, user: User, now: datetime) -> list[Column
     return conditions
 
 
-def _order_and_after(filters: QueueFilters, cursor: str | None) -> tuple[list[Any], list[Any]]:
-    """ORDER BY columns and the keyset condition for rows after the cursor."""
+def _order_and_after(filters: QueueFilters,
+                     cursor: str | None) -> tuple[list[Any], list[list[Any]]]:
+    """ORDER BY columns and the keyset ranges, in order, that hold the rows after the cursor."""
     if filters.status in QUEUE_ORDERED:
         order = list(Comment.queue_order())
         if cursor is None:
-            return order, []
-        due, probability, last_id = decode_cursor(cursor, filters.status)
-        # The leading due_at >= bound lets the database start the index scan at the cursor.
-        after = and_(Comment.due_at >= due, or_(
-            Comment.due_at > due,
-            and_(Comment.due_at == due, or_(
+            return order, [[]]
+        rank, lane_probability, due, probability, last_id = decode_cursor(cursor, filters.status)
+        # The order mixes directions (lane_probability and urgent_probability descending), so no
+        # row-value comparison fits it. The rows after the cursor are three consecutive ranges
+        # of the index instead, each opened with equalities and one bound the database can seek
+        # to: the rest of this rank and lane probability, the rest of this rank, later ranks.
+        same_lane_slot = [
+            Comment.queue_rank == rank, Comment.lane_probability == lane_probability,
+            Comment.due_at >= due,
+            or_(Comment.due_at > due, and_(Comment.due_at == due, or_(
                 Comment.urgent_probability < probability,
                 and_(Comment.urgent_probability == probability, Comment.id > last_id),
-            )),
-        ))
-        return order, [after]
+            ))),
+        ]
+        return order, [same_lane_slot,
+                       [Comment.queue_rank == rank, Comment.lane_probability < lane_probability],
+                       [Comment.queue_rank > rank]]
     # Closed comments: most recently received first.
     order = [Comment.received_at.desc(), Comment.id.desc()]
     if cursor is None:
-        return order, []
+        return order, [[]]
     received, last_id = decode_cursor(cursor, filters.status)
     after = and_(Comment.received_at <= received, or_(
         Comment.received_at < received,
         and_(Comment.received_at == received, Comment.id < last_id),
     ))
-    return order, [after]
+    return order, [[after]]
 
 
 # --- Reading the queue -----------------------------------------------------------------------
@@ -169,15 +187,21 @@ def queue_page(filters: QueueFilters, user: User, *, cursor: str | None = None,
                now: datetime | None = None, page_size: int = PAGE_SIZE) -> QueuePage:
     """Return one page of comments matching the filters, in queue order, after `cursor`."""
     now = now or utcnow()
-    order, after = _order_and_after(filters, cursor)
-    statement = (
-        select(Comment)
-        .options(joinedload(Comment.page), joinedload(Comment.claimed_by))
-        .where(*_conditions(filters, user, now), *after)
-        .order_by(*order)
-        .limit(page_size + 1)
-    )
-    comments = list(db.session.scalars(statement).unique())
+    order, ranges = _order_and_after(filters, cursor)
+    conditions = _conditions(filters, user, now)
+    comments: list[Comment] = []
+    for after in ranges:
+        # Usually the first range fills the page; the next ones only at a lane boundary.
+        statement = (
+            select(Comment)
+            .options(joinedload(Comment.page), joinedload(Comment.claimed_by))
+            .where(*conditions, *after)
+            .order_by(*order)
+            .limit(page_size + 1 - len(comments))
+        )
+        comments.extend(db.session.scalars(statement).unique())
+        if len(comments) > page_size:
+            break
     next_cursor = None
     if len(comments) > page_size:
         comments = comments[:page_size]
@@ -198,15 +222,18 @@ def latest_comment_id() -> int:
 
 def new_comments_since(since_id: int, filters: QueueFilters, user: User,
                        now: datetime | None = None) -> dict[str, int]:
-    """Count comments that arrived after `since_id` and match the filters, for the poll."""
+    """Count new comments since `since_id` that match the filters, and how many are urgent."""
     now = now or utcnow()
-    count = 0
+    count = urgent = 0
     if filters.status in QUEUE_ORDERED:
-        count = db.session.scalar(
-            select(func.count()).select_from(Comment)
+        in_lane = Comment.queue_rank.in_(URGENT_LANE_RANKS)
+        row = db.session.execute(
+            select(func.count(), func.count(case((in_lane, 1))))
+            .select_from(Comment)
             .where(Comment.id > since_id, *_conditions(filters, user, now))
-        ) or 0
-    return {"new": count, "latest_id": latest_comment_id()}
+        ).one()
+        count, urgent = row[0] or 0, row[1] or 0
+    return {"new": count, "urgent": urgent, "latest_id": latest_comment_id()}
 
 
 def urgent_unclaimed_count(now: datetime | None = None) -> int:

@@ -1,5 +1,9 @@
 /* The queue: navigation count of urgent unclaimed comments (every signed-in page), and on the
-   queue page itself a "new comments" banner and keyboard shortcuts (j/k/Enter/n/?).
+   queue page itself a "new comments" banner that says plainly when one is URGENT (tab title,
+   a short sound, a desktop notification if allowed) and keyboard shortcuts (j/k/Enter/n/?).
+   Polling goes on while the tab is in the background: a midwife working in another tab must
+   still hear of an urgent comment. (Browsers slow background timers down, to once a minute
+   at worst, so the page also polls at once when it becomes visible again.)
    No inline scripts: the page's CSP allows only scripts served from /static. */
 (function () {
   "use strict";
@@ -38,29 +42,116 @@
     if (!element.firstChild || element.firstChild.nodeType !== Node.TEXT_NODE) {
       element.insertBefore(document.createTextNode(""), element.firstChild);
     }
-    window.setInterval(function () {
-      if (document.hidden) { return; }
+    function poll() {
       getJSON(element.dataset.countUrl, function (data) {
         if (typeof data.urgent_unclaimed === "number") {
           showUrgentCount(element, data.urgent_unclaimed);
         }
       });
-    }, pollInterval());
+    }
+    window.setInterval(poll, pollInterval());
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) { poll(); }
+    });
   }
 
   /* --- Queue page: new comments ---------------------------------------------------------- */
+  function plural(count, word) {
+    return count + " " + word + (count === 1 ? "" : "s");
+  }
+
+  function announcement(total, urgent) {
+    // Said plainly, urgent first: "1 new URGENT comment", "2 new URGENT comments and 1 other".
+    if (urgent <= 0) { return plural(total, "new comment"); }
+    var text = plural(urgent, "new URGENT comment");
+    var others = total - urgent;
+    if (others > 0) { text += " and " + plural(others, "other"); }
+    return text;
+  }
+
+  function playChime(url) {
+    if (!url || typeof Audio === "undefined") { return; }
+    try {
+      var sound = new Audio(url);
+      var played = sound.play();
+      // Autoplay rules may refuse a sound before the midwife has touched the page.
+      if (played && typeof played.catch === "function") { played.catch(function () {}); }
+    } catch (e) { /* no sound, the banner and title still say it */ }
+  }
+
+  function notify(text, banner) {
+    if (typeof Notification === "undefined" || Notification.permission !== "granted") { return; }
+    try {
+      var note = new Notification(text, {
+        body: "Open the queue to read it.",
+        tag: "moderation-queue-urgent",
+        renotify: true,
+        requireInteraction: true,
+      });
+      note.onclick = function () {
+        window.focus();
+        window.location.assign(banner.dataset.reloadUrl);
+        note.close();
+      };
+    } catch (e) { /* some browsers only notify from a service worker: the banner remains */ }
+  }
+
+  function setUpNotificationButton() {
+    var button = document.getElementById("allow-notifications");
+    if (!button) { return; }
+    var status = document.getElementById("notification-status");
+    function show() {
+      var supported = typeof Notification !== "undefined";
+      var permission = supported ? Notification.permission : "unsupported";
+      button.hidden = permission !== "default";
+      if (status) {
+        status.textContent = permission === "granted"
+          ? "Desktop alerts are on for urgent comments."
+          : permission === "denied"
+            ? "Desktop alerts are blocked in this browser's site settings."
+            : "";
+      }
+    }
+    button.addEventListener("click", function () {
+      var asked = Notification.requestPermission(show);
+      if (asked && typeof asked.then === "function") { asked.then(show); }
+    });
+    show();
+  }
+
   function pollNewComments() {
     var banner = document.getElementById("new-comments");
     if (!banner) { return; }
     var text = banner.querySelector(".new-comments-text");
-    window.setInterval(function () {
-      if (document.hidden) { return; }
+    var baseTitle = document.title;
+    var urgentSeen = 0;
+
+    function show(total, urgent) {
+      var words = announcement(total, urgent);
+      text.textContent = words + " — ";
+      banner.classList.toggle("new-urgent", urgent > 0);
+      banner.setAttribute("role", urgent > 0 ? "alert" : "status");
+      banner.hidden = false;
+      document.title = (urgent > 0 ? "(" + urgent + " URGENT) " : "(" + total + " new) ")
+        + baseTitle;
+      if (urgent > urgentSeen) {
+        // Sound and notification once per newly arrived urgent comment, not on every poll.
+        playChime(banner.dataset.soundUrl);
+        notify(words, banner);
+      }
+      urgentSeen = Math.max(urgentSeen, urgent);
+    }
+
+    function poll() {
       getJSON(banner.dataset.pollUrl, function (data) {
         if (typeof data.new !== "number" || data.new <= 0) { return; }
-        text.textContent = data.new === 1 ? "1 new comment — " : data.new + " new comments — ";
-        banner.hidden = false;
+        show(data.new, typeof data.urgent === "number" ? data.urgent : 0);
       });
-    }, pollInterval());
+    }
+    window.setInterval(poll, pollInterval());
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) { poll(); }
+    });
   }
 
   /* --- Queue page: keyboard ---------------------------------------------------------------- */
@@ -152,6 +243,7 @@
   function start() {
     pollUrgentCount();
     pollNewComments();
+    setUpNotificationButton();
     setUpKeyboard();
   }
 
