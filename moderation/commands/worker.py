@@ -9,6 +9,7 @@ import socket
 import time
 import uuid
 from datetime import datetime
+from functools import partial
 
 import click
 from flask import current_app
@@ -49,7 +50,7 @@ def deliver_due(owner: str, now: datetime | None = None,
         db.session.commit()  # the lease is visible before anything leaves the app
         if message is None:
             break
-        outcome = send_message(message, drop_reason)
+        outcome = send_message(message, partial(drop_reason, now=moment))
         status = record_outcome(message.id, owner, outcome, now or utcnow())
         db.session.commit()
         counts[status or "lease_lost"] = counts.get(status or "lease_lost", 0) + 1

@@ -6,13 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
+from moderation.forms import choices
 from moderation.services.oncall import WEEKDAYS
 
 
 class ShiftForm(FlaskForm):
     """A weekly shift."""
 
-    weekday = SelectField("Day", choices=list(enumerate(WEEKDAYS)), coerce=int)
+    weekday = SelectField("Day", choices=choices(list(enumerate(WEEKDAYS))), coerce=int)
     starts = TimeField("From", validators=[DataRequired("Give the time the shift starts.")])
     ends = TimeField("To", validators=[DataRequired("Give the time the shift ends.")])
     user_id = SelectField("Who", coerce=int, choices=[])

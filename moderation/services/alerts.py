@@ -242,14 +242,14 @@ def run_escalations(now: datetime | None = None) -> int:
     return escalated
 
 
-def drop_reason(message: OutboxMessage) -> str | None:
+def drop_reason(message: OutboxMessage, now: datetime | None = None) -> str | None:
     """Why an urgent alert should not be sent after all (the worker checks before sending)."""
     if message.kind != KIND or message.comment_id is None:
         return None
     comment = db.session.get(Comment, message.comment_id, populate_existing=True)
     if comment is None:
         return "comment deleted"
-    return _settled(comment, utcnow())
+    return _settled(comment, now or utcnow())
 
 
 def acknowledge(token: str, now: datetime | None = None) -> tuple[User, Comment]:

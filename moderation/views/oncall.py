@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from models import User, db, utcnow
+from moderation.forms import choices
 from moderation.forms.oncall import ButtonForm, ChannelsForm, OverrideForm, ShiftForm
 from moderation.services.oncall import (
     WEEKDAYS,
@@ -47,7 +48,7 @@ def _staff_choices() -> list[tuple[int, str]]:
 
 
 def _forms() -> tuple[ShiftForm, OverrideForm, ChannelsForm]:
-    staff = _staff_choices()
+    staff = choices(_staff_choices())
     forms = (ShiftForm(prefix="shift"), OverrideForm(prefix="cover"),
              ChannelsForm(prefix="channels"))
     for form in forms:
