@@ -297,3 +297,24 @@ def test_first_claimed_at_is_kept_across_later_claims(app, make_comment, midwife
     db.session.expire_all()
     assert db.session.get(type(comment), comment.id).first_claimed_at == T0 + timedelta(
         minutes=4)
+
+
+def test_the_report_splits_time_to_first_claim_by_whether_anyone_was_on_call(
+        app, rota, make_comment, midwife):
+    from moderation.services.reports import build_table, resolve_period
+
+    saturday = T0 + timedelta(days=3)  # nobody is on call at the weekend in this rota
+    timings = [(T0, 4), (T0 + timedelta(minutes=1), 10), (saturday, 30), (saturday, None)]
+    for received_at, minutes in timings:
+        comment = make_comment("Heavy bleeding", urgency="urgent", received_at=received_at)
+        raise_urgent_alert(comment, received_at)
+        if minutes is not None:
+            claim_comment(comment.id, midwife, received_at + timedelta(minutes=minutes))
+        db.session.commit()
+    make_comment("A routine question", received_at=T0)  # not urgent: not counted
+    period = resolve_period("custom", T0.date() - timedelta(days=1), T0.date() + timedelta(days=7))
+    rows = {row["hours"]: row for row in build_table("urgent-claims", period).rows}
+    assert rows["someone on call"]["urgent"] == 2 and rows["someone on call"]["claimed"] == 2
+    assert rows["someone on call"]["median_claim"] == pytest.approx(7 * 60, abs=1)
+    assert rows["nobody on call"]["urgent"] == 2 and rows["nobody on call"]["claimed"] == 1
+    assert rows["nobody on call"]["median_claim"] == pytest.approx(30 * 60, abs=1)
