@@ -193,3 +193,8 @@ def test_midwives_cannot_edit_the_rota(app, midwife_client, midwife):
     assert midwife_client.post("/oncall/shifts", data={
         "shift-weekday": "1", "shift-starts": "09:00", "shift-ends": "17:00",
         "shift-user_id": str(midwife.id)}).status_code == 403
+
+
+def test_removing_a_shift_that_is_already_gone_says_so(app, supervisor_client):
+    response = supervisor_client.post("/oncall/shifts/999/delete")
+    assert response.status_code == 422 and b"This shift no longer exists." in response.data

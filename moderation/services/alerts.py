@@ -269,7 +269,8 @@ def acknowledge(token: str, now: datetime | None = None) -> tuple[User, Comment]
     try:
         comment = claim_comment(int(data.get("c")), user, now)
     except ClaimError as exc:
-        raise AckError(f"{exc}.".replace("..", ".")) from exc
+        message = str(exc)
+        raise AckError(message if message.endswith(".") else f"{message}.") from exc
     return user, comment
 
 

@@ -59,14 +59,14 @@ def _forms() -> tuple[ShiftForm, OverrideForm, ChannelsForm]:
 def _page(status: int = 200, **forms):
     shift_form, override_form, channels_form = _forms()
     forms = {"shift_form": shift_form, "override_form": override_form,
-             "channels_form": channels_form, **forms}
+             "channels_form": channels_form, "button": ButtonForm(), **forms}
     now = utcnow()
     staff = db.session.scalars(
         select(User).where(User.active.is_(True)).order_by(User.role.desc(), User.name)).all()
     return render_template(
         "oncall/index.html", rota=rota(), weekdays=WEEKDAYS, on_call=on_call_at(now),
         gaps=gaps_ahead(now), staff=[(user, channels_for(user)) for user in staff],
-        button=ButtonForm(), **forms), status
+        **forms), status
 
 
 def _done(message: str):
@@ -94,72 +94,59 @@ def index():
     return _page()
 
 
+def _submit(form, change, message: str, form_name: str):
+    """Validate a rota form, make the change, commit; or show the page with what is wrong."""
+    if not form.validate_on_submit():
+        return _invalid(form)
+    try:
+        change(form)
+    except RotaError as exc:
+        return _refused(exc, **{form_name: form})
+    return _done(message)
+
+
+def _remove(remove, item_id: int, message: str):
+    """A remove button: CSRF-checked, then the change, or the reason it was refused."""
+    return _submit(ButtonForm(), lambda _: remove(item_id, current_user), message, "button")
+
+
 @bp.route("/shifts", methods=["POST"])
 @supervisor_required
 def new_shift():
     """Add a weekly shift."""
-    form = _forms()[0]
-    if not form.validate_on_submit():
-        return _invalid(form)
-    try:
-        add_shift(form.weekday.data, form.starts.data, form.ends.data, form.user_id.data,
-                  current_user)
-    except RotaError as exc:
-        return _refused(exc, shift_form=form)
-    return _done("Shift added.")
+    return _submit(_forms()[0], lambda form: add_shift(
+        form.weekday.data, form.starts.data, form.ends.data, form.user_id.data, current_user),
+        "Shift added.", "shift_form")
 
 
 @bp.route("/shifts/<int:shift_id>/delete", methods=["POST"])
 @supervisor_required
 def remove_shift(shift_id: int):
     """Remove a weekly shift."""
-    if not ButtonForm().validate_on_submit():
-        return _invalid(ButtonForm())
-    try:
-        delete_shift(shift_id, current_user)
-    except RotaError as exc:
-        return _refused(exc)
-    return _done("Shift removed.")
+    return _remove(delete_shift, shift_id, "Shift removed.")
 
 
 @bp.route("/overrides", methods=["POST"])
 @supervisor_required
 def new_override():
     """Add a one-off cover."""
-    form = _forms()[1]
-    if not form.validate_on_submit():
-        return _invalid(form)
-    try:
-        add_override(form.starts_at.data, form.ends_at.data, form.user_id.data,
-                     form.note.data or "", current_user)
-    except RotaError as exc:
-        return _refused(exc, override_form=form)
-    return _done("Cover added.")
+    return _submit(_forms()[1], lambda form: add_override(
+        form.starts_at.data, form.ends_at.data, form.user_id.data, form.note.data or "",
+        current_user), "Cover added.", "override_form")
 
 
 @bp.route("/overrides/<int:override_id>/delete", methods=["POST"])
 @supervisor_required
 def remove_override(override_id: int):
     """Remove a one-off cover."""
-    if not ButtonForm().validate_on_submit():
-        return _invalid(ButtonForm())
-    try:
-        delete_override(override_id, current_user)
-    except RotaError as exc:
-        return _refused(exc)
-    return _done("Cover removed.")
+    return _remove(delete_override, override_id, "Cover removed.")
 
 
 @bp.route("/channels", methods=["POST"])
 @supervisor_required
 def channels():
     """Set where one person is alerted."""
-    form = _forms()[2]
-    if not form.validate_on_submit():
-        return _invalid(form)
-    try:
-        set_channels(form.user_id.data, form.email.data, bool(form.email_enabled.data),
-                     bool(form.webhook_enabled.data), current_user)
-    except RotaError as exc:
-        return _refused(exc, channels_form=form)
-    return _done("Alert channels saved.")
+    return _submit(_forms()[2], lambda form: set_channels(
+        form.user_id.data, form.email.data, bool(form.email_enabled.data),
+        bool(form.webhook_enabled.data), current_user), "Alert channels saved.",
+        "channels_form")
