@@ -69,6 +69,8 @@ class Escalation(db.Model):
     # Somebody was on call when it started (False: out of hours, supervisors were alerted).
     on_call: Mapped[bool] = mapped_column(Boolean, default=True)
     step: Mapped[int] = mapped_column(Integer, default=0)
+    # How often it started again because a claim lapsed without a reply (0: never).
+    round: Mapped[int] = mapped_column(Integer, default=0)
     next_step_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stop_reason: Mapped[str | None] = mapped_column(Text)

@@ -97,7 +97,8 @@ def test_claiming_the_comment_stops_the_escalation_and_drops_unsent_alerts(
     escalation = db.session.scalar(select(Escalation))
     assert escalation.stopped_at == T0 + timedelta(minutes=5)
     assert escalation.acknowledged_by_id == midwife.id
-    assert run_escalations(T0 + timedelta(minutes=50)) == 0
+    # Past the 15-minute mark, while her claim lasts: nobody else is bothered.
+    assert run_escalations(T0 + timedelta(minutes=24)) == 0
     assert messages(1) == [] and messages(2) == []
     # The first alert was not sent yet: the worker drops it, saying why.
     [message] = messages(0)
@@ -318,3 +319,24 @@ def test_the_report_splits_time_to_first_claim_by_whether_anyone_was_on_call(
     assert rows["someone on call"]["median_claim"] == pytest.approx(7 * 60, abs=1)
     assert rows["nobody on call"]["urgent"] == 2 and rows["nobody on call"]["claimed"] == 1
     assert rows["nobody on call"]["median_claim"] == pytest.approx(30 * 60, abs=1)
+
+
+def test_a_claim_that_lapses_without_a_reply_starts_the_alerts_again(
+        app, rota, make_comment, midwife, supervisor):
+    _, bea = rota
+    comment = urgent(make_comment)
+    raise_urgent_alert(comment, T0)
+    claim_comment(comment.id, midwife, T0 + timedelta(minutes=2))
+    db.session.commit()
+    timeout = timedelta(minutes=20)  # the claim lease
+    assert run_escalations(T0 + timedelta(minutes=2) + timeout - timedelta(seconds=1)) == 0
+    lapsed = T0 + timedelta(minutes=2) + timeout + timedelta(seconds=1)
+    assert run_escalations(lapsed) == 1
+    db.session.commit()
+    assert recipients(1) == sorted([bea.email, supervisor.email])
+    escalation = db.session.scalar(select(Escalation))
+    assert escalation.round == 1 and escalation.stopped_at is None
+    assert escalation.next_step_at == T0 + timedelta(minutes=45)
+    assert run_escalations(T0 + timedelta(minutes=45)) == 1
+    db.session.commit()
+    assert recipients(2) == [supervisor.email]

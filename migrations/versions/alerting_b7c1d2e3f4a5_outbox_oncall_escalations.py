@@ -70,6 +70,7 @@ def upgrade():
         sa.Column('started_at', models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column('on_call', sa.Boolean(), nullable=False),
         sa.Column('step', sa.Integer(), nullable=False),
+        sa.Column('round', sa.Integer(), nullable=False),
         sa.Column('next_step_at', models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column('stopped_at', models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column('stop_reason', sa.Text(), nullable=True),

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from models import Comment, Escalation, OutboxMessage, User, db, utcnow
 from moderation.services.audit import record_event
@@ -131,7 +131,8 @@ def _alert(comment: Comment, escalation: Escalation, step: int, people: list[Use
     for person in people:
         channels = channels_for(person)
         subject, body, payload = alert_content(comment, escalation, step, person, now)
-        key = f"alert.{escalation.id}.{step}.{person.id}"
+        key = f"alert.{escalation.id}.{step}.{person.id}" + (
+            f".r{escalation.round}" if escalation.round else "")
         common = {"now": now, "comment_id": comment.id, "user_id": person.id,
                   "escalation_id": escalation.id, "escalation_step": step}
         if channels.email:
@@ -201,9 +202,36 @@ def _settled(comment: Comment, now: datetime) -> str | None:
     return None
 
 
+def resume_lapsed(now: datetime) -> int:
+    """Start alerting again about urgent comments whose claim lapsed or was released."""
+    # Driven from the few pending urgent comments nobody holds (ix_comments_urgent_unclaimed).
+    lapsed = db.session.scalars(
+        select(Escalation).join(Comment, Comment.id == Escalation.comment_id)
+        .where(Comment.status == "pending", Comment.urgency == "urgent",
+               or_(Comment.claimed_by_id.is_(None), Comment.claim_expires_at < now),
+               Escalation.stopped_at.is_not(None), Escalation.acknowledged_by_id.is_not(None))
+    ).all()
+    resumed = 0
+    for escalation in lapsed:
+        result = db.session.execute(
+            update(escalations_table)
+            .where(escalations_table.c.id == escalation.id,
+                   escalations_table.c.stopped_at.is_not(None))
+            .values(stopped_at=None, stop_reason=None, step=0, next_step_at=now,
+                    round=escalations_table.c.round + 1)
+        )
+        if result.rowcount == 1:
+            db.session.refresh(escalation)
+            record_event(None, "alert.resumed", "comment", escalation.comment_id,
+                         reason="claim lapsed or released without a reply", round=escalation.round)
+            resumed += 1
+    return resumed
+
+
 def run_escalations(now: datetime | None = None) -> int:
     """Escalate every urgent comment left unclaimed past its next step; return how many."""
     now = now or utcnow()
+    resume_lapsed(now)
     due = db.session.scalars(
         select(Escalation).where(Escalation.stopped_at.is_(None),
                                  Escalation.next_step_at <= now)
@@ -217,8 +245,9 @@ def run_escalations(now: datetime | None = None) -> int:
             _stop(escalation.id, now, reason)
             continue
         step = escalation.step + 1
-        later = (escalation.started_at + _minutes("ESCALATE_ALL_SUPERVISORS_AFTER_MINUTES")
-                 if step == 1 else None)
+        # After a lapsed claim the 45-minute mark may be past: leave 15 minutes again.
+        later = max(escalation.started_at + _minutes("ESCALATE_ALL_SUPERVISORS_AFTER_MINUTES"),
+                    now + _minutes("ESCALATE_AFTER_MINUTES")) if step == 1 else None
         # Guarded on the step: two workers never both send the same step.
         moved = db.session.execute(
             update(escalations_table)
