@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 STAMP  := $(VENV)/.installed
 
-.PHONY: run serve test lint install migrate model seed bench clean
+.PHONY: run serve worker test lint install migrate model seed bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,20 @@ run: seed
 	@echo "    supervisor  supervisor@example.org  demo-supervisor-2026"
 	@echo "  Demo public page: http://127.0.0.1:5000/pages/after-a-miscarriage"
 	@echo ""
+	@# The outbox worker (and, unless SMTP_HOST is set, a local mail server that prints the
+	@# alerts here) run beside the web server and stop with it.
+	@pids=""; \
+	if [ -z "$$SMTP_HOST" ]; then \
+	  echo "  Local mail server on 127.0.0.1:1025: alert emails are printed below"; \
+	  $(BIN)/python -m aiosmtpd -n -l 127.0.0.1:1025 & pids="$$!"; \
+	fi; \
+	$(FLASK) worker & pids="$$pids $$!"; \
+	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
+
+## The outbox worker alone (production: its own process, see docs/alerts.md)
+worker: migrate
+	$(FLASK) worker
 
 ## Production-style serving with gunicorn (set DATABASE_URL and SECRET_KEY first)
 serve: migrate model

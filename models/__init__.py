@@ -3,17 +3,25 @@
 from models.audit import AuditEvent
 from models.base import Base, UTCDateTime, db, utcnow
 from models.comment import COMMENT_STATUSES, Comment, LabelCorrection
+from models.oncall import AlertChannel, Escalation, OnCallOverride, OnCallShift
+from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
 from models.reply import Reply, Snippet, SnippetVersion
 from models.setting import ServiceSetting
 from models.user import ROLES, User
 
 __all__ = [
+    "AlertChannel",
     "AuditEvent",
     "Base",
     "COMMENT_STATUSES",
     "Comment",
+    "Escalation",
     "LabelCorrection",
+    "OUTBOX_STATUSES",
+    "OnCallOverride",
+    "OnCallShift",
+    "OutboxMessage",
     "Page",
     "ROLES",
     "Reply",

@@ -113,6 +113,8 @@ class Comment(db.Model):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first time anyone claimed it: the reports' time to first claim of urgent comments.
+    first_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Outcome of moderation.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -65,6 +65,28 @@ def load_config() -> dict:
         "PUBLIC_COMMENT_RATE_LIMIT": os.environ.get("PUBLIC_COMMENT_RATE_LIMIT", "5 per minute"),
         "QUEUE_POLL_SECONDS": int(os.environ.get("QUEUE_POLL_SECONDS", 15)),
         "API_MAX_CONTENT_LENGTH": int(os.environ.get("API_MAX_CONTENT_LENGTH", 64 * 1024)),
+        # Outbox and worker (docs/alerts.md).
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "OUTBOX_POLL_SECONDS": float(os.environ.get("OUTBOX_POLL_SECONDS", 1)),
+        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8)),
+        "OUTBOX_BACKOFF_SECONDS": float(os.environ.get("OUTBOX_BACKOFF_SECONDS", 15)),
+        "OUTBOX_BACKOFF_MAX_SECONDS": float(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", 900)),
+        "OUTBOX_LEASE_SECONDS": float(os.environ.get("OUTBOX_LEASE_SECONDS", 60)),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", 1025)),
+        "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "none"),  # none, starttls or tls
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", "Midwife replies <alerts@localhost>"),
+        "SMTP_TIMEOUT_SECONDS": float(os.environ.get("SMTP_TIMEOUT_SECONDS", 10)),
+        "ALERT_WEBHOOK_URL": os.environ.get("ALERT_WEBHOOK_URL", ""),
+        "ALERT_WEBHOOK_SECRET": os.environ.get("ALERT_WEBHOOK_SECRET", ""),
+        "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10)),
+        # Escalation of an unclaimed urgent comment, and the life of an "I'm on it" link.
+        "ESCALATE_AFTER_MINUTES": int(os.environ.get("ESCALATE_AFTER_MINUTES", 15)),
+        "ESCALATE_ALL_SUPERVISORS_AFTER_MINUTES": int(
+            os.environ.get("ESCALATE_ALL_SUPERVISORS_AFTER_MINUTES", 45)),
+        "ACK_LINK_MAX_AGE_SECONDS": int(os.environ.get("ACK_LINK_MAX_AGE_SECONDS", 12 * 3600)),
         # Defaults of the settings a supervisor can change in the app.
         "SERVICE_DEFAULTS": {
             "urgent_target_minutes": 60,

@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-PUBLIC_ENDPOINTS = {"static", "auth.login"}
+# The alert's "I'm on it" link carries its own signed, expiring token instead of a session.
+PUBLIC_ENDPOINTS = {"static", "auth.login", "alerts.acknowledge_link"}
 PUBLIC_BLUEPRINTS = {"public", "api"}
-SUPERVISOR_PREFIXES = ("/supervisor", "/snippets", "/exports", "/settings")
+SUPERVISOR_PREFIXES = ("/supervisor", "/snippets", "/exports", "/settings", "/oncall", "/alerts")
 
 
 def _staff_rules(app):

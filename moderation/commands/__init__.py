@@ -13,10 +13,11 @@ from models import db
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
-    from moderation.commands import comments, demo, export, sites, triage, users
+    from moderation.commands import comments, demo, export, sites, triage, users, worker
 
     for group in (users.cli, demo.cli, triage.cli, sites.cli, comments.cli, export.cli):
         app.cli.add_command(group)
+    app.cli.add_command(worker.worker_command)
 
 
 @contextmanager

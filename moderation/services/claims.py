@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from models import Comment, User, db, utcnow
+from moderation.services.alerts import stop_escalation
 from moderation.services.audit import record_event
 from moderation.services.settings import current_policy
 
@@ -72,7 +73,13 @@ def _claim_values(user: User, now: datetime) -> dict[str, Any]:
         # A renewal keeps the moment the midwife first took the comment.
         "claimed_at": case((live_own, comments_table.c.claimed_at), else_=now),
         "claim_expires_at": expires,
+        "first_claimed_at": _first_claim(now),
     }
+
+
+def _first_claim(now: datetime) -> Any:
+    """Keep the first claim's time (the reports' time to first claim)."""
+    return func.coalesce(comments_table.c.first_claimed_at, now)
 
 
 def _holder_snapshot(comment_id: int) -> tuple[int | None, datetime | None] | None:
@@ -140,6 +147,8 @@ def claim_comment(comment_id: int, user: User, now: datetime | None = None) -> C
         before[1] is not None and before[1] >= now)
     _audit_claim("comment.claim_renewed" if renewed else "comment.claimed", user, comment_id,
                  before, user.id, values["claim_expires_at"])
+    # Someone has it: the on-call alerts about it stop here.
+    stop_escalation(comment_id, user, now)
     return _refreshed(comment_id)
 
 
@@ -214,7 +223,8 @@ def take_next_comment(user: User, now: datetime | None = None) -> Comment | None
             update(comments_table)
             .where(comments_table.c.id == _queue_candidate(now, lock=is_postgres),
                    comments_table.c.status == "pending", _unclaimed(now))
-            .values(claimed_by_id=user.id, claimed_at=now, claim_expires_at=expires)
+            .values(claimed_by_id=user.id, claimed_at=now, claim_expires_at=expires,
+                    first_claimed_at=_first_claim(now))
             .returning(comments_table.c.id)
         ).scalar_one_or_none()
         if claimed_id is not None:
@@ -223,6 +233,7 @@ def take_next_comment(user: User, now: datetime | None = None) -> Comment | None
             record_event(user, "comment.claimed", "comment", claimed_id, via="take_next",
                          before={"live_claim": False},
                          after={"claimed_by_id": user.id, "claim_expires_at": expires})
+            stop_escalation(claimed_id, user, now)
             return _refreshed(claimed_id)
         still_free = db.session.execute(
             select(comments_table.c.id)

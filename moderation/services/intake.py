@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from models import Comment, Page, Site, db, utcnow
+from moderation.services.alerts import raise_urgent_alert
 from moderation.services.audit import record_event
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.triage import triage_comments
@@ -268,6 +269,8 @@ def _record_received(comment: Comment, site: Site | None, source: str) -> None:
         after={"status": comment.status, "urgency": comment.urgency, "topic": comment.topic,
                "triaged": comment.triaged, "due_at": comment.due_at},
     )
+    # After triage, in the same transaction: an urgent comment alerts the person on call.
+    raise_urgent_alert(comment)
 
 
 def receive_comment(

@@ -19,7 +19,16 @@ from sqlalchemy import Integer, case, func, literal, or_, select, text, tuple_, 
 from sqlalchemy.sql.elements import ColumnElement
 
 from classifier.labels import TOPICS, URGENCIES
-from models import COMMENT_STATUSES, Comment, LabelCorrection, Reply, User, db, utcnow
+from models import (
+    COMMENT_STATUSES,
+    Comment,
+    Escalation,
+    LabelCorrection,
+    Reply,
+    User,
+    db,
+    utcnow,
+)
 from moderation.services.audit import record_event
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.working_hours import target_description, working_seconds_between
@@ -715,6 +724,38 @@ def correction_changes(data: ReportData) -> Table:
                  caption="Every correction of a comment that arrived in the period.")
 
 
+def _seconds_between(start: ColumnElement, end: ColumnElement) -> ColumnElement:
+    """Seconds from one time column to another, in either database's own arithmetic."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+def urgent_claims(data: ReportData) -> Table:
+    """Urgent comments: time from arrival to first claim, with someone on call or nobody."""
+    figures = grouped_percentiles(
+        [Escalation.on_call],
+        {"claim": _seconds_between(Comment.received_at, Comment.first_claimed_at)},
+        [*_received_in(data.period), Comment.urgency == "urgent",
+         Escalation.comment_id == Comment.id],
+    )
+    rows = []
+    for on_call, label in ((True, "someone on call"), (False, "nobody on call")):
+        values = figures.get((on_call,), {})
+        rows.append({"hours": label, "urgent": values.get("rows", 0),
+                     "claimed": values.get("n_claim", 0),
+                     "median_claim": values.get("median_claim"),
+                     "p90_claim": values.get("p90_claim")})
+    columns = [Column("hours", "When it arrived"), Column("urgent", "Urgent comments", "count"),
+               Column("claimed", "Claimed", "count"),
+               Column("median_claim", "Median time to first claim", "seconds"),
+               Column("p90_claim", "90th percentile time to first claim", "seconds")]
+    return Table("urgent-claims", "Urgent comments: time to first claim", columns, rows,
+                 caption="Urgent comments received in the period (and alerted), from arrival to "
+                         "the first time a midwife claimed one, split by whether anyone was on "
+                         "call when it arrived.")
+
+
 def _aware(value: datetime | str | None) -> datetime | None:
     # Aggregates may bypass the column type: SQLite can hand back naive UTC text.
     if value is None:
@@ -731,6 +772,7 @@ SECTIONS: dict[str, Callable[[ReportData], Table]] = {
     "response-by-topic": response_by_topic,
     "response-trend": response_trend,
     "backlog": backlog,
+    "urgent-claims": urgent_claims,
     "midwives": midwife_workload,
     "topic-volume": topic_volume,
     "model-corrections": model_corrections,

@@ -1,0 +1,104 @@
+"""`flask worker`: deliver the outbox and run the escalation timer."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import time
+import uuid
+from datetime import datetime
+from functools import partial
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from models import db, utcnow
+from moderation.services.alerts import drop_reason, run_escalations
+from moderation.services.outbox import claim_next_message, record_outcome, send_message
+
+log = logging.getLogger(__name__)
+# Messages delivered per pass at most, so escalations are checked again between long batches.
+MAX_PER_PASS = 500
+
+
+def worker_id() -> str:
+    """A name for this worker's leases: host, process and a random part."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def escalate(now: datetime | None = None) -> int:
+    """Run the escalation timer once and commit; return how many comments escalated."""
+    try:
+        escalated = run_escalations(now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return escalated
+
+
+def deliver_due(owner: str, now: datetime | None = None,
+                limit: int = MAX_PER_PASS) -> dict[str, int]:
+    """Deliver every due message once (lease, commit, send, record, commit); count outcomes."""
+    counts: dict[str, int] = {}
+    for _ in range(limit):
+        moment = now or utcnow()
+        message = claim_next_message(owner, moment)
+        db.session.commit()  # the lease is visible before anything leaves the app
+        if message is None:
+            break
+        outcome = send_message(message, partial(drop_reason, now=moment))
+        status = record_outcome(message.id, owner, outcome, now or utcnow())
+        db.session.commit()
+        counts[status or "lease_lost"] = counts.get(status or "lease_lost", 0) + 1
+    return counts
+
+
+def run_once(owner: str, now: datetime | None = None) -> dict[str, int]:
+    """One pass: escalate what is due, then deliver what is due."""
+    escalated = escalate(now)
+    counts = deliver_due(owner, now)
+    if escalated:
+        counts["escalated"] = escalated
+    return counts
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Do one pass and exit (for tests and cron).")
+@click.option("--poll", type=float, default=None,
+              help="Seconds between passes (default: OUTBOX_POLL_SECONDS).")
+@with_appcontext
+def worker_command(once: bool, poll: float | None) -> None:
+    """Deliver queued emails and webhooks, retry failures and escalate unclaimed urgent comments."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    owner = worker_id()
+    interval = poll if poll is not None else current_app.config["OUTBOX_POLL_SECONDS"]
+    stopping = {"now": False}
+
+    def stop(signum, frame) -> None:
+        stopping["now"] = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"worker {owner}: polling every {interval:g} s")
+    while True:
+        try:
+            counts = run_once(owner)
+        except Exception:  # a database hiccup must not stop the alerts for good
+            log.exception("worker pass failed; trying again after the poll interval")
+            db.session.rollback()
+            counts = {}
+        finally:
+            db.session.remove()
+        if counts and (once or any(counts.values())):
+            click.echo("  " + ", ".join(f"{name}: {n}" for name, n in sorted(counts.items())))
+        if once or stopping["now"]:
+            break
+        deadline = time.monotonic() + interval
+        while not stopping["now"] and time.monotonic() < deadline:
+            time.sleep(min(0.2, interval))
+    click.echo(f"worker {owner}: stopped")
