@@ -1,7 +1,7 @@
 """Outbox, on-call rota, alert channels, escalations and comments.first_claimed_at
 
 Revision ID: b7c1d2e3f4a5
-Revises: a1f3c2d4e5b6
+Revises: 9a132423dc34
 Create Date: 2026-12-01 14:30:00.000000
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = 'b7c1d2e3f4a5'
-down_revision = 'a1f3c2d4e5b6'
+down_revision = '9a132423dc34'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """The urgent lane: queue_rank and lane_probability on comments, and the queue index for them
 
-Revision ID: b7c1d2e3f4a5
+Revision ID: 9a132423dc34
 Revises: a1f3c2d4e5b6
 Create Date: 2026-12-01 14:30:00.000000
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b7c1d2e3f4a5'
+revision = '9a132423dc34'
 down_revision = 'a1f3c2d4e5b6'
 branch_labels = None
 depends_on = None
