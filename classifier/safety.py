@@ -335,8 +335,9 @@ def _negated(doc: _Doc, start: int, end: int) -> bool:
     return bool(
         re.match(r"\s*[?:\-\u2013\u2014]\s*(?:no|none|nope|not really|negative)\b", after, _FLAGS)
         or re.match(r"\s*[- ]?free\b", after, _FLAGS)
-        or re.match(r"\s*(?:is|was|has been|'s)?\s*(?:normal|fine|ok|okay|gone|down)\b", after,
-                    _FLAGS)
+        # "down" only with a verb: "temp is down", but "he pushed me down the stairs" stands
+        or re.match(r"\s*(?:(?:is|was|has been|'s)\s*(?:normal|fine|ok|okay|gone|down)|"
+                    r"(?:normal|fine|ok|okay|gone))\b", after, _FLAGS)
     )
 
 
@@ -1002,7 +1003,8 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:sent|texted|messaged|left) (?:me |us )?(?:a |an )?(?:goodbye|farewell|suicide) "
             r"(?:message|text|note|letter|voicemail)\b",
             r"\b(?:goodbye|farewell) (?:message|text|note|letter) from (?:my|our|her|his)\b",
-            r"\b(?:she|he|they)(?:'s| is|'re| are| has| keeps| keeps on| kept)?\s+(?:\w+\s+)?"
+            rf"\b(?:she|he|they|my {_OTHER_PERSON})(?:'s| is|'re| are| has| keeps| keeps on| kept)?"
+            r"\s+(?:\w+\s+)?"
             r"(?:talking|talk|saying|said|says|threatening|threatened|going|gonna|planning|wants?|"
             r"wanted)\s+(?:about\s+|to\s+|that\s+(?:she|he|they)\s+(?:wants?|will|is going)\s+to\s"
             r"+)?"

@@ -6,6 +6,7 @@ from models.comment import COMMENT_STATUSES, Comment, LabelCorrection
 from models.page import Page, Site
 from models.reply import Reply, Snippet, SnippetVersion
 from models.setting import ServiceSetting
+from models.signposting import SignpostingEntry
 from models.user import ROLES, User
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "ROLES",
     "Reply",
     "ServiceSetting",
+    "SignpostingEntry",
     "Site",
     "Snippet",
     "SnippetVersion",
