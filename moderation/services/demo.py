@@ -13,6 +13,7 @@ from sqlalchemy import select
 from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation.services.auth import password_hasher
 from moderation.services.settings import current_policy
+from moderation.services.signposting import seed_register
 from moderation.services.triage import triage_comments
 from moderation.services.working_hours import reply_due_at, working_seconds_between
 
@@ -40,7 +41,9 @@ def _demo_external_id(kind: str, body: str) -> str:
 
 def seed_demo_data() -> dict[str, int]:
     """Add whatever demo data is missing; running it twice adds nothing the second time."""
-    summary = {"accounts": _seed_accounts(), "pages": _seed_pages(), "snippets": _seed_snippets()}
+    summary = {"accounts": _seed_accounts(), "pages": _seed_pages(),
+               # the register first: snippets refer to its entries by key
+               "signposting entries": seed_register(), "snippets": _seed_snippets()}
     summary["pending comments"] = _seed_pending_comments()
     summary["answered threads"] = _seed_answered_threads()
     db.session.flush()
