@@ -12,7 +12,12 @@ from models import Comment, db
 from moderation.services.advice import build_advice, preview_advice
 from moderation.services.availability import describe_moment, next_read_at, staffed_at
 from moderation.services.signposting import seed_register
-from tests.test_api import post_comment, site_key  # noqa: F401 - fixture
+from tests.test_api import (  # noqa: F401 - fixtures
+    openapi,
+    post_comment,
+    response_schema_check,
+    site_key,
+)
 from tests.test_intake import comment_request
 from tests.test_public import article  # noqa: F401 - fixture
 
@@ -185,3 +190,23 @@ def test_a_safeguarding_only_comment_is_not_held_up_as_urgent(app, register):
     advice = preview_advice("I'm 15 and I think I'm pregnant")
     assert advice is not None and advice.level == "not_urgent"
     assert advice.messages[0].category == "safeguarding"
+
+
+@pytest.mark.parametrize(("body", "broken", "level"), [
+    ("I've taken all my tablets", False, "urgent"),
+    ("When will my first period come back?", False, "not_urgent"),
+    ("When will my first period come back?", True, "full"),
+    ("I'm 15 and I think I'm pregnant", False, None),  # the model decides its urgency
+])
+def test_every_advice_level_matches_the_openapi_contract(
+    app, client, site_key, register, openapi, body, broken, level  # noqa: F811
+):
+    if broken:
+        app.config["TRIAGE_MODEL_PATH"] = "/nonexistent/triage-model.skops"
+    response = post_comment(client, site_key, comment_request(body=body))
+    response_schema_check(openapi, "/api/v1/comments", "post", response)
+    advice = response.get_json()["advice"]
+    if level is None:
+        assert "safeguarding" in advice["categories"]
+    else:
+        assert advice["level"] == level
