@@ -124,6 +124,7 @@ def publish(comment_id: int):
             comment_id, current_user, form.body.data or "",
             expected_version=form.expected_version.data,
             snippet_id=form.snippet_id.data, snippet_version=form.snippet_version.data,
+            override_reason=form.override_reason.data,
         )
     except ReplyError as exc:
         return _refused(comment_id, form, str(exc), exc.status)
