@@ -94,7 +94,9 @@ def _seed_snippets() -> int:
         review_by = date.fromisoformat(item["review_by"]) if item.get("review_by") else None
         snippet = Snippet(key=item["key"], title=item["title"], topic=item.get("topic"),
                           body=item["body"], version=1, active=True, position=position,
-                          clinical_owner=item.get("clinical_owner", ""), review_by=review_by)
+                          clinical_owner=item.get("clinical_owner", ""), review_by=review_by,
+                          category=item.get("category"),
+                          private_only=bool(item.get("private_only", False)))
         db.session.add(snippet)
         db.session.flush()
         db.session.add(SnippetVersion(snippet_id=snippet.id, version=1, title=snippet.title,

@@ -28,6 +28,7 @@ from moderation.services.snippets import (
     PLACEHOLDERS,
     active_snippet_by_key,
     fill_placeholders,
+    insertable,
     is_first_choice,
     suggested_snippets,
     unfilled_blanks,
@@ -171,7 +172,7 @@ def prefilled_snippet(key: str | None, comment: Comment, user: User) -> tuple[Sn
     if not key:
         return None
     snippet = active_snippet_by_key(key)
-    if snippet is None:
+    if snippet is None or not insertable(snippet):
         return None
     return snippet, fill_placeholders(snippet.body, comment, user)
 
