@@ -551,6 +551,11 @@ RULES: tuple[Rule, ...] = (
         exclude_before=re.compile(
             r"(?:check|checking|checked|look at|looking at)\s+(?:my\s+|the\s+|a\s+)?$", _FLAGS
         ),
+        exclude_sentence=re.compile(
+            r"\b(?:every|each)\s+(?:[2-9]|two|three|four|five|six|couple of|few)\s+(?:hours?|hrs?)"
+            r"\b",
+            _FLAGS,
+        ),
         exclude_after=re.compile(
             r"\s*(?:every|each|in|a|per)\s+(?:[2-9]|two|three|four|five|six|seven|eight|couple|few|"
             r"several)\b|\s*(?:at night|overnight)\b|\s*(?:with|down with|of) rain\b", _FLAGS
@@ -896,7 +901,9 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:not|don'?t feel|never feel|isn'?t) safe (?:at home|in my (?:own )?home|with him|"
             r"with my (?:partner|husband|boyfriend)|in the house|going home)\b",
             r"\bthreaten(?:ed|s|ing)? to (?:kill|hurt|hit|beat|stab) (?:me|us|the kids)\b",
-            r"\b(?:he|she|they)'?(?:ll| will) (?:hurt|kill|hit|beat|finish) me\b|\bfinish me off\b",
+            r"\b(?:he|she|they)(?:'?ll| will|'d| would|'s going to| is going to| was going to|'s g"
+            r"onna)"
+            r" (?:hurt|kill|hit|beat|finish|stab) me\b|\bfinish me off\b",
             r"\bi'?m next\b(?!\s+(?:on|in|for) (?:the |a |their |his |her )?(?:\w+ )?(?:list|"
             r"queue|waiting list|rota|scan|appointment|line|turn|one|week|month|year|time))",
             r"\bpunched (?:the|a) (?:wall|door) (?:\w+\s+){0,3}(?:my head|my face|me)\b",
@@ -985,6 +992,7 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:life|it|living)\s+(?:is\s+|'s\s+|s\s+)?(?:not|isn'?t|isnt|is not|no longer) "
             r"worth (?:living|it any ?more|going on)\b",
             r"\bnot worth living\b",
+            r"\bshould (?:have|'ve) been me (?:that|who|instead)\b",
             r"\bno (?:will|reason|desire) to (?:live|go on|carry on)\b",
             r"\b(?:i'?m|im|i am) (?:done with|finished with|tired of) (?:life|living|being alive)"
             r"\b",
@@ -1003,6 +1011,9 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:sent|texted|messaged|left) (?:me |us )?(?:a |an )?(?:goodbye|farewell|suicide) "
             r"(?:message|text|note|letter|voicemail)\b",
             r"\b(?:goodbye|farewell) (?:message|text|note|letter) from (?:my|our|her|his)\b",
+            r"\b(?:sent|texted|messaged|left) (?:me |us )?(?:a |an )?(?:voice ?note|voicemail|"
+            r"message|text)\s+(?:\w+\s+){0,8}?(?:saying goodbye|sorry for everything|thanks for "
+            r"everything|look after (?:the kids|my|everyone))\b",
             rf"\b(?:she|he|they|my {_OTHER_PERSON})(?:'s| is|'re| are| has| keeps| keeps on| kept)?"
             r"\s+(?:\w+\s+)?"
             r"(?:talking|talk|saying|said|says|threatening|threatened|going|gonna|planning|wants?|"
@@ -1067,6 +1078,11 @@ RULES: tuple[Rule, ...] = (
             r"all )?(?:swollen|puffy|hot|red|tender|painful)\b",
             r"\bcoughing (?:up )?blood\b",
         ),
+        # chest pain told as anxiety ("so anxious I get chest pains"), unless a harder sign is there
+        exclude_sentence=re.compile(
+            r"^(?!.*\b(?:lips?|calf|calves|leg|blood)\b).*\b(?:anxious|anxiety|panic|panicky|"
+            r"whenever|checked my heart|heart is fine)\b", _FLAGS | re.DOTALL
+        ),
     ),
     Rule(
         name="chest_breathing_clot",
@@ -1081,8 +1097,8 @@ RULES: tuple[Rule, ...] = (
             r"\bgasping for (?:air|breath)\b",
         ),
         exclude_sentence=re.compile(
-            r"\b(?:panic|anxiety|anxious|panicky|crying|sobbing|stairs|running|walk|gym|asthma "
-            r"(?:is|was) fine)\b", _FLAGS
+            r"\b(?:panic|anxiety|anxious|panicky|crying|sobbing|stairs|running|walk|walking|hills?|"
+            r"climbing|gym|anaemic|anemic|whenever|asthma (?:is|was) fine)\b", _FLAGS
         ),
     ),
     Rule(
@@ -1099,7 +1115,7 @@ RULES: tuple[Rule, ...] = (
             r"$",
             _FLAGS,
         ),
-        requires=("bleeding_now",),
+        requires=("bleeding_or_spotting",),
         past=False,
     ),
     Rule(
@@ -1241,7 +1257,12 @@ _HELPERS: dict[str, Rule] = {
     ),
     "bleeding_now": Rule(
         "bleeding_now", "bleeding",
-        _alts(r"\b(?:bleeding|bleed|bled|blood|red blood|bright red|losing a lot|spotting)\b"),
+        _alts(r"\b(?:bleeding|bleed|bled|blood|red blood|bright red|losing a lot)\b"),
+    ),
+    "bleeding_or_spotting": Rule(
+        "bleeding_or_spotting", "bleeding or spotting",
+        _alts(r"\b(?:bleeding|bleed|bled|blood|red blood|bright red|losing a lot|spotting|"
+              r"spotted)\b"),
     ),
     "pain_now": Rule(
         "pain_now", "pain",

@@ -208,3 +208,15 @@ def test_train_if_missing_replaces_a_model_that_cannot_be_loaded(app, runner, tm
     from classifier import load_model
 
     assert load_model(broken).predict(HEAVY_BLEEDING).urgency == "urgent"
+
+
+def test_predict_without_a_model_still_writes_the_rules_decision(app, runner, tmp_path):
+    """`flask triage predict` with the model file gone: exit 1, but each line is decided."""
+    app.config["TRIAGE_MODEL_PATH"] = str(tmp_path / "gone.skops")
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": 1, "body": "I've taken all my tablets"}) + "\n")
+    result = runner.invoke(args=["triage", "predict", str(source)])
+    assert result.exit_code == 1
+    row = json.loads(result.stdout.strip().splitlines()[-1])
+    assert row["urgency"] == "urgent" and row["model_failed"]
+    assert row["red_flag_categories"] == ["mental_health_crisis"]
