@@ -210,3 +210,15 @@ def test_every_advice_level_matches_the_openapi_contract(
         assert "safeguarding" in advice["categories"]
     else:
         assert advice["level"] == level
+
+
+def test_only_urgent_advice_speaks_of_the_hour(app, register):
+    """A comment that is not urgent is never promised a read 'within the hour'."""
+    due = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+    for scored in (True, False):
+        advice = build_advice("priority", [], scored, now=TUESDAY_MORNING, reply_by=due)
+        assert "within the hour" not in advice.timing
+        assert advice.timing == "A midwife will read your comment by Thursday 3 December at " \
+                               "2pm and reply here."
+    urgent = build_advice("urgent", ["physical_emergency"], True, now=TUESDAY_MORNING)
+    assert "within the hour" in urgent.timing

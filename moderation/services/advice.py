@@ -216,6 +216,12 @@ def build_advice(urgency: str, categories: list[str], scored: bool, *,
             *GET_HELP_CATEGORIES]
         return Advice(URGENT_LEVEL, categories, moment, timing, _messages(shown, entries),
                       reply_by)
+    # Not urgent: "within the hour" would be a promise the service does not make.
+    if reply_by is not None:
+        timing = (f"A midwife will read your comment by {describe_moment(reply_by, now)} and "
+                  "reply here.")
+    else:
+        timing = f"Our midwives read comments {describe_hours()}."
     if not scored:
         return Advice(FULL_LEVEL, categories, moment, timing,
                       _messages([*GET_HELP_CATEGORIES, *categories], entries), reply_by)
@@ -224,9 +230,6 @@ def build_advice(urgency: str, categories: list[str], scored: bool, *,
                               [ref for key in keys if (ref := _ref(key, entries))])]
     # A safeguarding flag on a non-urgent comment still gets its own routes.
     messages = _messages([c for c in categories if c == safety.SAFEGUARDING], entries) + messages
-    if reply_by is not None:
-        timing = (f"A midwife will read your comment by {describe_moment(reply_by, now)} and "
-                  "reply here.")
     return Advice(ROUTINE_LEVEL, categories, moment, timing, messages, reply_by)
 
 
