@@ -62,14 +62,21 @@ def run_predict(
     model_path: Path | str | None = None,
     skip_bad: bool = False,
 ) -> int:
-    """Score JSON lines {id, body} into JSON lines; nothing is written when input is bad."""
+    """Score JSON lines {id, body} into JSON lines; nothing is written when input is bad.
+
+    The red-flag rules decide on their own when the model is missing or broken: the lines
+    are still written (with "model_failed": true), and the exit code says the model failed.
+    """
+    from .decision import decide_many
     from .model import load_model
 
+    model = None
+    exit_code = EXIT_OK
     try:
         model = load_model(model_path if model_path is not None else DEFAULT_MODEL_PATH)
     except (ModelNotFoundError, ModelLoadError) as exc:
-        print(f"error: {exc}", file=error_stream)
-        return EXIT_MODEL
+        print(f"error: {exc}; the red-flag rules alone decide urgency", file=error_stream)
+        exit_code = EXIT_MODEL
     records, errors = read_records(input_stream)
     if errors and not skip_bad:
         for error in errors:
@@ -81,13 +88,17 @@ def run_predict(
         print(f"skipped {error}", file=error_stream)
     if errors:
         print(f"skipped {len(errors)} bad line(s), scored {len(records)}", file=error_stream)
-    predictions = model.predict_many([record["body"] for record in records])
+    decisions = decide_many([record["body"] for record in records], model)
     buffer = io.StringIO()
-    for record, prediction in zip(records, predictions, strict=True):
-        buffer.write(json.dumps(prediction.to_json(record["id"]), ensure_ascii=False) + "\n")
+    for record, decision in zip(records, decisions, strict=True):
+        buffer.write(json.dumps(decision.to_json(record["id"]), ensure_ascii=False) + "\n")
     output_stream.write(buffer.getvalue())
     output_stream.flush()
-    return EXIT_OK
+    if model is not None and any(d.model_failed for d in decisions):
+        print("error: the model failed while scoring; the red-flag rules alone decided",
+              file=error_stream)
+        exit_code = EXIT_MODEL
+    return exit_code
 
 
 def read_extra(path: Path) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 _FLAGS = 0  # every pattern runs on lower-cased text
 _TRANSLATE = str.maketrans(
@@ -31,6 +31,18 @@ def _rx(*parts: str) -> re.Pattern[str]:
 
 def _alts(*parts: str) -> tuple[str, ...]:
     return parts
+
+
+# --------------------------------------------------------------------------- categories
+
+# What kind of help the person needs; the public advice, the API and the reply snippets are
+# chosen by these names (the labelling guide's "Additions after the clinical review").
+PHYSICAL = "physical_emergency"
+MENTAL_HEALTH = "mental_health_crisis"
+ABUSE = "abuse"
+THIRD_PARTY = "third_party_risk"
+SAFEGUARDING = "safeguarding"
+CATEGORIES: tuple[str, ...] = (PHYSICAL, MENTAL_HEALTH, ABUSE, THIRD_PARTY, SAFEGUARDING)
 
 
 # --------------------------------------------------------------------------- context cues
@@ -88,6 +100,8 @@ _RECENT = re.compile(
 # Hypothetical cues: the symptom is asked about, not reported.
 _HYPO_CUE = _rx(
     r"\b(?:if|unless|whether|in case|what if|incase)\b",
+    r"\b(?:reading|read|heard|hearing|learning|looking up|googling|googled) (?:up )?(?:about|on)\b",
+    r"\bwhat (?:is|are|does|do|causes?)\b",
     r"\b(?:will i|would i|will it make me|do people|does anyone|do you|does everyone)\b",
     r"\b(?:signs?|symptoms?|warning signs?|risks?|chances?|likelihood|danger) (?:of|for|like|such "
     r"as)\b",
@@ -198,11 +212,18 @@ class SafetyHit:
     start: int
     end: int
     also: tuple[str, ...] = ()
+    category: str = PHYSICAL
+    raises: bool = True  # False for a safeguarding-only flag, which never changes urgency
 
     def reason(self) -> str:
         """A short sentence a midwife can read."""
         extra = "".join(f' + "{text}"' for text in self.also)
         return f'safety rule {self.rule} ({self.description}): "{self.matched}"{extra}'
+
+    def plain_reason(self) -> str:
+        """The red flag in plain words, then the comment's own words that raised it."""
+        extra = "".join(f" + '{text}'" for text in self.also)
+        return f"{self.description}: '{self.matched}'{extra}"
 
     def to_dict(self) -> dict[str, object]:
         """The structured form of the hit."""
@@ -214,6 +235,8 @@ class SafetyHit:
             "start": self.start,
             "end": self.end,
             "also": list(self.also),
+            "category": self.category,
+            "raises": self.raises,
         }
 
 
@@ -232,6 +255,8 @@ class Rule:
     requires: tuple[str, ...] = field(default_factory=tuple)  # helper concepts also present now
     past: bool = True  # a finished story ("last year …", "… all fine now") cancels a match
     validate: Callable[[re.Match[str]], bool] | None = None  # extra check on the match
+    category: str = PHYSICAL  # which advice the person needs (see CATEGORIES)
+    raises: bool = True  # False: a safeguarding flag that goes with any urgency
 
 
 @dataclass(frozen=True)
@@ -310,8 +335,9 @@ def _negated(doc: _Doc, start: int, end: int) -> bool:
     return bool(
         re.match(r"\s*[?:\-\u2013\u2014]\s*(?:no|none|nope|not really|negative)\b", after, _FLAGS)
         or re.match(r"\s*[- ]?free\b", after, _FLAGS)
-        or re.match(r"\s*(?:is|was|has been|'s)?\s*(?:normal|fine|ok|okay|gone|down)\b", after,
-                    _FLAGS)
+        # "down" only with a verb: "temp is down", but "he pushed me down the stairs" stands
+        or re.match(r"\s*(?:(?:is|was|has been|'s)\s*(?:normal|fine|ok|okay|gone|down)|"
+                    r"(?:normal|fine|ok|okay|gone))\b", after, _FLAGS)
     )
 
 
@@ -458,6 +484,11 @@ _SIDE = (
     r"wrist|ear|eye|thumb|finger|breast|boob|now|away|after|before|time|thing|way|person|"
     r"decision|answer)\b))"
 )
+_OTHER_PERSON = (
+    r"(?:son|daughter|husband|partner|boyfriend|wife|girlfriend|baby|toddler|little one|kids?|"
+    r"children|child|boy|girl|mum|mother|dad|father|sister|brother|friend|nan|gran|dog|cat|"
+    r"eldest|youngest|oldest|twins?)"
+)
 _PERSON = (
     r"(?:he|she|hes|he's|shes|she's|they|my (?:partner|husband|boyfriend|bf|fiance|fiancé|ex|"
     r"wife|girlfriend|dad|father|mum|mother|brother|step ?dad|mother[- ]in[- ]law|father[- ]in[- ]"
@@ -465,10 +496,30 @@ _PERSON = (
     r"in[- ]laws?)|partner|husband|boyfriend|ex)"
 )
 
+_PILL_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "a hundred": 100,
+               "ten": 10, "twelve": 12, "fifteen": 15, "sixteen": 16}
+
+
+def _overdose_quantity(m: re.Match[str]) -> bool:
+    """More than a normal dose: 'took 20 paracetamol', 'a load of co-codamol', not 'took 2'."""
+    qty = m.group("qty")
+    if qty.isdigit():
+        return int(qty) >= 8
+    return _PILL_WORDS.get(qty, 100) >= 8
+
+
+_WEEKS = re.compile(r"\b(\d{1,2})\s*(?:\+\s*\d\s*)?(?:weeks?|wks?)\b")
+
+
+def _pregnancy_under_24_weeks(m: re.Match[str]) -> bool:
+    """Contractions count when the comment puts the pregnancy at 12 to 23 weeks."""
+    return any(12 <= int(w) < 24 for w in _WEEKS.findall(m.string))
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         name="heavy_bleeding_rate",
-        description="soaking pads fast or pouring blood",
+        description="heavy bleeding now",
         patterns=_alts(
             rf"\b{_PAD_WORDS}(?:\s+[\w']+){{0,4}}?\s+{_RATE}",
             r"\b(?:soak(?:s|ed|ing)?|bled|bleeding|leak(?:ed|ing)|flood(?:ed|ing))\s+(?:straight\s"
@@ -488,9 +539,22 @@ RULES: tuple[Rule, ...] = (
             r"\bblood (?:everywhere|all over the (?:floor|bathroom|bed))\b",
             r"\b(?:puddle|pool)s? of blood\b",
             r"\bsitting on (?:a |the )?towels?\b",
+            # heavy bleeding told in words rather than as a rate
+            r"\b(?:i'?m|im|i am|i'?ve been|ive been|been|still|started|now|she'?s|keep)\s+bleeding "
+            r"(?:really |very |so |extremely |quite |a lot |more )?heavily\b",
+            r"\b(?:the )?bleeding (?:is|has been|'s|got|has got|has become) (?:really |very |so |"
+            r"extremely |incredibly )heavy\b",
+            r"\b(?:very|really|extremely|incredibly) heavy (?:bleeding|blood loss)\s+(?:now|tonigh"
+            r"t|"
+            r"today|since|this|all)\b",
         ),
         exclude_before=re.compile(
             r"(?:check|checking|checked|look at|looking at)\s+(?:my\s+|the\s+|a\s+)?$", _FLAGS
+        ),
+        exclude_sentence=re.compile(
+            r"\b(?:every|each)\s+(?:[2-9]|two|three|four|five|six|couple of|few)\s+(?:hours?|hrs?)"
+            r"\b",
+            _FLAGS,
         ),
         exclude_after=re.compile(
             r"\s*(?:every|each|in|a|per)\s+(?:[2-9]|two|three|four|five|six|seven|eight|couple|few|"
@@ -499,7 +563,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         name="heavy_bleeding_rate",
-        description="soaking pads fast or pouring blood",
+        description="heavy bleeding now",
         patterns=(
             rf"\b(?P<pads>{_NUM})\s+(?:\w+\s+)?(?:pads|towels|times)\s+(?:\w+\s+){{0,3}}?in\s+"
             rf"(?:the\s+(?:last|past)\s+|about\s+|under\s+|less than\s+)?(?P<hours>{_NUM})\s+"
@@ -540,7 +604,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         name="faint_dizzy_collapse",
-        description="faint, dizzy, collapse or very pale",
+        description="feeling faint, dizzy or collapsing",
         patterns=_alts(
             r"\bfaint(?:ed|ing|ness|y)?\b",
             r"\b(?:dizzy|dizzyness|dizziness|light[- ]?headed(?:ness)?|woozy|giddy|vertigo)\b",
@@ -601,7 +665,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         name="infection_signs",
-        description="fever, shivering or foul-smelling discharge",
+        description="signs of infection (fever, shivering, smelly discharge)",
         patterns=_alts(
             r"\b(?:fever|feverish|fevers|febrile|high temp(?:erature)?|raised temp(?:erature)?|"
             r"sepsis|septic|rigou?rs)\b",
@@ -610,6 +674,10 @@ RULES: tuple[Rule, ...] = (
             r"\btemp(?:erature)?\s+(?:is\s+|was\s+|of\s+|at\s+|reading\s+|keeps\s+going\s+up\s+to"
             r"\s+|hit\s+|up\s+to\s+)?(?:3[89]|4[01])(?:[.,]\d+)?\s*(?:c|°c?|degrees)?\b",
             r"\b(?:3[89]|4[01])(?:[.,]\d+)?\s*(?:°c?|degrees|c\b)",
+            # a temperature written as a bare number: "temp's been 38.2", "thermometer says 39"
+            r"\b(?:thermometer|temp|temperature)(?:'s|s)?\s+(?:[\w']+\s+){0,3}?(?:3[89]|4[01])"
+            r"(?:[.,]\d+)?\b(?!\s*(?:weeks?|wks?|kg|cm|%|days?|years?))",
+            r"\b(?:10[0-4])(?:[.,]\d)?\s*(?:°\s?f|degrees f|fahrenheit|f\b)",
             r"\b(?:shivering|shivers|shivery|chills|the shakes|teeth chattering|shaking "
             r"uncontrollably|burning up|hot (?:and|n|&) cold|hot then cold|night sweats)\b",
             r"\bhot (?:and|n|&) (?:achy|achey|shivery|sweaty|shaky)\b|\bgreen (?:discharge|loss)\b",
@@ -624,7 +692,12 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:horrible|awful|bad|foul|strong|funny|weird|strange|rotten|fishy|disgusting|"
             r"unpleasant|offensive) (?:smell|odour|odor|whiff)\b",
         ),
-        exclude_before=re.compile(r"\b(?:cabin|hay|room|body)\s+$", _FLAGS),
+        exclude_before=re.compile(
+            r"\b(?:cabin|hay|room|body)\s+$|\bblow(?:s|ing|in'?|n)?\s+$"
+            # another person's illness: "my son has a fever", "my husband's got the flu"
+            rf"|\b(?:my|our|his|her|the)\s+{_OTHER_PERSON}(?:'s|s)?\s+(?:\w+\s+){{0,3}}$",
+            _FLAGS,
+        ),
         exclude_after=re.compile(r"\s*(?:down my spine|of excitement)\b", _FLAGS),
         exclude_sentence=re.compile(r"\b(?:gives? me (?:the )?chills|sends? chills)\b", _FLAGS),
     ),
@@ -693,26 +766,29 @@ RULES: tuple[Rule, ...] = (
     Rule(
         name="self_harm",
         description="thoughts of suicide or self-harm",
+        category=MENTAL_HEALTH,
         patterns=_alts(
             r"\bsuicid(?:e|al)\b",
-            r"\bkill(?:ing)? (?:myself|herself|himself|me)\b(?! off)",
+            # not "the wait is killing me" / "my back is killing me": only killing oneself
+            r"\bkill(?:ing)? (?:myself|herself|himself)\b(?! off)",
+            r"\b(?:want|wants|wanted|wish|wishing) (?:someone|somebody|something|it) (?:would|to|"
+            r"could) kill me\b",
             r"\bend(?:ing|ed)? (?:my|her|his) (?:own )?life\b",
-            r"\bend(?:ing)? it all\b|\bjust end it\b|\b(?:i'?ll|i will|i could|i should|gonna|goin"
-            r"g "
-            r"to) (?:just )?end it\b",
+            r"\bend(?:ing)? it all\b|\bjust end it\b(?! with| between| there)|\b(?:i'?ll|i will|i "
+            r"could|i should|gonna|going to) (?:just )?end it\b(?! with| between| there)",
             r"\b(?:thinking|thought|thoughts|think|thinkin|considering|considered|idea) (?:about|o"
             r"f) "
             r"(?:ending|end) (?:it|things|everything|my life)\b",
             r"\b(?:want|wanted|wanting|going|planning|plan|tempted|ready|try|trying) to end "
-            r"(?:it|things|everything|my life)\b",
+            r"(?:it|things|everything|my life)\b(?! with| between| there| off)",
             r"\btak(?:e|ing) (?:my|her|his) (?:own )?life\b",
             r"\b(?:hurt|hurting|harm|harming|cut|cutting|punish|punishing) (?:myself|herself|himse"
             r"lf)"
             r"\b",
             r"\bself[- ]?harm(?:ing|ed)?\b",
-            r"\b(?:started|start|been|keep|kept|began)\s+(?:cutting|burning|scratching)(?:\s+(?:ag"
-            r"ain|"
-            r"myself|my))?\b",
+            # "been cutting out caffeine" / "been burning up" are not self-harm: need a self object
+            r"\b(?:started|start|been|keep|kept|began)\s+(?:cutting|burning|scratching)\s+(?:again|"
+            r"myself|my (?:arms?|legs?|wrists?|skin|thighs?|stomach|body))\b",
             r"\b(?:cutting|burning|scratching|hitting) (?:my )?(?:arms?|legs?|wrists?|skin|thighs?"
             r")\b",
             r"\boverdos(?:e|ed|ing)\b|\bod'd\b",
@@ -753,7 +829,8 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:going|want|wants|wanting|ready|need) to (?:go and )?be with (?:her|him|them)\b"
             r"(?!\s+(?:at|"
             r"in|when|for|while|during|on|tonight|today|tomorrow|through|and)\b)",
-            r"\b(?:take|taking|took|swallow|swallowing|swallowed|down|downing|necking) (?:all|the "
+            r"\b(?:take|taking|took|taken|swallow|swallowing|swallowed|down|downing|downed|necking|"
+            r"necked) (?:all|the "
             r"whole|a whole|every one of|a load of|loads of|handfuls? of|a handful of|a bunch of|"
             r"them all|too many|extra)(?: of)?(?: my| the| these| those| her)?(?: \w+)? (?:tablets|"
             r"pills|paracetamol|painkillers|meds|medication|sleeping pills|antidepressants)\b",
@@ -765,7 +842,8 @@ RULES: tuple[Rule, ...] = (
             r"ls|"
             r"paracetamol|painkillers|meds)\b",
             r"\b(?:taken|took|swallowed) something\b",
-            r"\b(?:tablets|pills|paracetamol|painkillers|meds)\s+(?:are\s+|all\s+)?(?:in front of "
+            r"\b(?:tablets|pills|paracetamol|painkillers|meds)\s+(?:are\s+|all\s+)?(?:out\s+)?(?:i"
+            r"n front of "
             r"me|next to me|lined up|ready|counted out|on the (?:table|bed|side))\b",
             r"\b(?:searching|googling|looked up|looking up|researching|search(?:ed)?) (?:\w+ )?"
             r"(?:how many|ways to|ways of|how to (?:die|end|overdose|kill))\b|\blooking up ways\b",
@@ -795,7 +873,8 @@ RULES: tuple[Rule, ...] = (
             r"ng)",
             r"\bvoices? (?:telling|saying|in my head telling)\b",
             r"\bif (?:something|anything) (?:happens|happened) to me\b",
-            r"\b(?:razor|razors|blade|blades)\b(?! burn)",
+            # "razor blade(s)" but not "shoulder blade"
+            r"\b(?:razor|razors)(?: blades?)?\b(?! burn)",
         ),
         exclude_sentence=re.compile(r"\bshav(?:e|ing)\b", _FLAGS),
         hypothetical=False,
@@ -804,6 +883,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         name="being_hurt_at_home",
         description="being hurt or threatened at home",
+        category=ABUSE,
         patterns=_alts(
             rf"\b{_PERSON}\s+(?:has\s+|had\s+|keeps\s+|is\s+|'s\s+|s\s+|just\s+|then\s+|also\s+|"
             r"sometimes\s+|often\s+|always\s+|been\s+|has been\s+|'s been\s+|s been\s+|started\s+)?"
@@ -821,8 +901,11 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:not|don'?t feel|never feel|isn'?t) safe (?:at home|in my (?:own )?home|with him|"
             r"with my (?:partner|husband|boyfriend)|in the house|going home)\b",
             r"\bthreaten(?:ed|s|ing)? to (?:kill|hurt|hit|beat|stab) (?:me|us|the kids)\b",
-            r"\b(?:he|she|they)'?(?:ll| will) (?:hurt|kill|hit|beat|finish) me\b|\bfinish me off\b",
-            r"\bi'?m next\b",
+            r"\b(?:he|she|they)(?:'?ll| will|'d| would|'s going to| is going to| was going to|'s g"
+            r"onna)"
+            r" (?:hurt|kill|hit|beat|finish|stab) me\b|\bfinish me off\b",
+            r"\bi'?m next\b(?!\s+(?:on|in|for) (?:the |a |their |his |her )?(?:\w+ )?(?:list|"
+            r"queue|waiting list|rota|scan|appointment|line|turn|one|week|month|year|time))",
             r"\bpunched (?:the|a) (?:wall|door) (?:\w+\s+){0,3}(?:my head|my face|me)\b",
             r"\bdomestic (?:abuse|violence)\b",
             r"\b(?:he|partner|husband|boyfriend) (?:won'?t|doesn'?t|will not) let me (?:leave|go o"
@@ -881,6 +964,284 @@ RULES: tuple[Rule, ...] = (
         requires=("bleeding_now", "pain_now"),
         past=False,
     ),
+    Rule(
+        name="overdose_taken",
+        description="an overdose already taken",
+        patterns=(
+            r"\b(?:taken|took|swallowed|downed|necked|had|taking|swallowing)\s+(?:about\s+|around"
+            r"\s+|"
+            r"like\s+|over\s+|nearly\s+|at least\s+|maybe\s+)?(?P<qty>\d{1,3}|a (?:load|lot|bunch|"
+            r"handful|box|packet|pack|strip|whole (?:box|packet|pack|strip))|loads|lots|handfuls|"
+            r"twenty|thirty|forty|fifty|a hundred|ten|twelve|fifteen|sixteen|all)\s+(?:of\s+)?(?:m"
+            r"y\s+|"
+            r"the\s+|her\s+|his\s+)?(?:\w+\s+)?(?:paracetamol|co-?codamol|codeine|ibuprofen|tablet"
+            r"s|"
+            r"pills|painkillers|antidepressants|sertraline|citalopram|fluoxetine|mirtazapine|"
+            r"tramadol|diazepam|zopiclone|amitriptyline|meds|medication)\b",
+        ),
+        validate=_overdose_quantity,
+        category=MENTAL_HEALTH,
+        hypothetical=False,
+        future=False,
+    ),
+    Rule(
+        name="suicidal_words",
+        description="thoughts of suicide or self-harm",
+        patterns=_alts(
+            r"\bnothing (?:left )?(?:to live for|worth living for)\b",
+            r"\b(?:life|it|living)\s+(?:is\s+|'s\s+|s\s+)?(?:not|isn'?t|isnt|is not|no longer) "
+            r"worth (?:living|it any ?more|going on)\b",
+            r"\bnot worth living\b",
+            r"\bshould (?:have|'ve) been me (?:that|who|instead)\b",
+            r"\bno (?:will|reason|desire) to (?:live|go on|carry on)\b",
+            r"\b(?:i'?m|im|i am) (?:done with|finished with|tired of) (?:life|living|being alive)"
+            r"\b",
+            r"\b(?:made|making|got|have) a plan to (?:end|kill|die)\b",
+        ),
+        category=MENTAL_HEALTH,
+        hypothetical=False,
+        future=False,
+    ),
+    Rule(
+        name="third_party_risk",
+        description="someone else at risk right now",
+        patterns=_alts(
+            rf"\b(?:my|our)\s+{_OTHER_PERSON}(?:'s|s)?\s+(?:has\s+|had\s+|just\s+)?(?:made|got|"
+            r"making) a plan\b",
+            r"\b(?:sent|texted|messaged|left) (?:me |us )?(?:a |an )?(?:goodbye|farewell|suicide) "
+            r"(?:message|text|note|letter|voicemail)\b",
+            r"\b(?:goodbye|farewell) (?:message|text|note|letter) from (?:my|our|her|his)\b",
+            r"\b(?:sent|texted|messaged|left) (?:me |us )?(?:a |an )?(?:voice ?note|voicemail|"
+            r"message|text)\s+(?:\w+\s+){0,8}?(?:saying goodbye|sorry for everything|thanks for "
+            r"everything|look after (?:the kids|my|everyone))\b",
+            rf"\b(?:she|he|they|my {_OTHER_PERSON})(?:'s| is|'re| are| has| keeps| keeps on| kept)?"
+            r"\s+(?:\w+\s+)?"
+            r"(?:talking|talk|saying|said|says|threatening|threatened|going|gonna|planning|wants?|"
+            r"wanted)\s+(?:about\s+|to\s+|that\s+(?:she|he|they)\s+(?:wants?|will|is going)\s+to\s"
+            r"+)?"
+            r"(?:kill(?:ing)? (?:herself|himself|themselves)|end(?:ing)? (?:it|her life|his life|"
+            r"their life|things)|tak(?:e|ing) (?:her|his|their) (?:own )?life|die)\b",
+            r"\b(?:she|he|they)(?:'s| has| have|'ve)? (?:taken|took|swallowed) (?:an overdose|a "
+            r"load of|all (?:her|his|their))\b",
+            r"\bkill(?:ing)? (?:herself|himself|themselves)\b",
+            r"\b(?:can'?t|cannot) (?:get hold of|reach|find) (?:her|him|my \w+) (?:and|since|after)"
+            r" (?:she|he)\b",
+        ),
+        exclude_before=re.compile(r"\b(?:never|not|didn'?t|won'?t)\s+(?:\w+\s+)?$", _FLAGS),
+        category=THIRD_PARTY,
+        hypothetical=False,
+        future=False,
+    ),
+    Rule(
+        name="sepsis_signs",
+        description="signs of sepsis",
+        patterns=_alts(
+            r"\b(?:feel|feels|feeling|felt)\s+(?:like\s+)?(?:i'?m|im|i am|she'?s|i)\s+(?:going to|"
+            r"gonna|about to) die\b(?! (?:of|from) (?:grief|embarrass|shame|sad|heart|laugh|bored)"
+            r")",
+            r"\bmottled\b|\bblue[- ]tinged\b|\bskin (?:has gone|is|looks|went) (?:blotchy|"
+            r"purple|blue|grey|gray)\b",
+            r"\b(?:haven'?t|havent|have not|not|hasn'?t|has not|no)\s+(?:had a |been for a |"
+            r"passed (?:any )?|done a )?(?:wee|wee'd|weed|peed|pee|urine|urinated)\s+"
+            r"(?:\w+\s+)?(?:all day|since (?:this morning|yesterday|last night)|in (?:\w+ )?hours|"
+            r"for (?:\w+ )?hours|today)\b",
+            r"\bslurr(?:ed|ing) (?:speech|my words|her words)\b",
+        ),
+        hypothetical=False,
+    ),
+    Rule(
+        name="sepsis_signs",
+        description="signs of sepsis",
+        patterns=_alts(
+            r"\b(?:i'?m|im|i am|feel|feeling|she'?s|she is|he'?s|getting|gone|going|really|very)\s+"
+            r"(?:so\s+|really\s+|very\s+|a bit\s+|quite\s+)?(?:confused|muddled|disorientated|"
+            r"disoriented|not making sense|not with it)\b"
+            r"(?!\s+(?:about|by|why|as to|with|over|whether|what|how|because|at|that|if|and upset)"
+            r")",
+        ),
+        requires=("unwell",),
+        hypothetical=False,
+    ),
+    Rule(
+        name="chest_breathing_clot",
+        description="chest pain, breathlessness, blue lips or a swollen calf",
+        patterns=_alts(
+            r"\bchest (?:pain|pains|tightness|hurts|is (?:tight|hurting|painful|sore))\b|\b(?:pain|"
+            r"tightness|pressure) (?:in|across) my chest\b|\btight chest\b",
+            r"\b(?:blue|bluish|purple) lips\b|\blips? (?:are |is |look |looks |have |has |went |"
+            r"gone |going |turned |turning )?(?:gone |turned )?(?:a bit |slightly |quite |a little"
+            r" )?"
+            r"(?:blue|bluish|purple)\b",
+            r"\b(?:swollen|painful|hot|red|tender|throbbing)\s+(?:and\s+(?:swollen|painful|hot|red|"
+            r"tender|throbbing)\s+)?(?:calf|calves|leg)\b",
+            r"\b(?:calf|calves)\s+(?:is |are |has |feels |has gone |looks )?(?:really |very |so |"
+            r"all )?(?:swollen|puffy|hot|red|tender|painful)\b",
+            r"\bcoughing (?:up )?blood\b",
+        ),
+        # chest pain told as anxiety ("so anxious I get chest pains"), unless a harder sign is there
+        exclude_sentence=re.compile(
+            r"^(?!.*\b(?:lips?|calf|calves|leg|blood)\b).*\b(?:anxious|anxiety|panic|panicky|"
+            r"whenever|checked my heart|heart is fine)\b", _FLAGS | re.DOTALL
+        ),
+    ),
+    Rule(
+        name="chest_breathing_clot",
+        description="chest pain, breathlessness, blue lips or a swollen calf",
+        patterns=_alts(
+            r"\b(?:can'?t|cannot|cant|struggling to|hard to|can barely|can hardly|couldn'?t|unable"
+            r" to)"
+            r" (?:catch my breath|get my breath|breathe properly|breathe)\b(?! (?:with|for|because"
+            r" of"
+            r"|from) (?:the )?pain)",
+            r"\b(?:so |really |very |quite )?(?:breathless|short of breath|out of breath)\b",
+            r"\bgasping for (?:air|breath)\b",
+        ),
+        exclude_sentence=re.compile(
+            r"\b(?:panic|anxiety|anxious|panicky|crying|sobbing|stairs|running|walk|walking|hills?|"
+            r"climbing|gym|anaemic|anemic|whenever|asthma (?:is|was) fine)\b", _FLAGS
+        ),
+    ),
+    Rule(
+        name="pregnant_after_12_weeks_bleeding",
+        description="pregnant beyond 12 weeks and bleeding",
+        patterns=(
+            r"\b(?P<weeks>1[3-9]|2\d|3\d|4[0-2])\s*(?:\+\s*\d\s*)?(?:weeks?|wks?|w)\s+(?:\w+\s+)?"
+            r"pregnant\b",
+            r"\b(?:i'?m|im|i am|she'?s|she is)\s+(?P<weeks>1[3-9]|2\d|3\d|4[0-2])\s*(?:\+\s*\d\s*)?"
+            r"(?:weeks?|wks)\b(?! (?:post|after|since|out|pp|postpartum|on|of|from))",
+        ),
+        exclude_before=re.compile(
+            r"\b(?:was|were|when|at|before|scared of|afraid of|lost|losing|loss)\s+(?:\w+\s+){0,2}"
+            r"$",
+            _FLAGS,
+        ),
+        requires=("bleeding_or_spotting",),
+        past=False,
+    ),
+    Rule(
+        name="waters_or_contractions_early",
+        description="waters breaking or contractions before 24 weeks",
+        patterns=_alts(
+            r"\b(?:my\s+)?waters?\s+(?:have\s+|has\s+|just\s+|might\s+have\s+|may\s+have\s+|think"
+            r"\s+"
+            r"(?:my\s+)?waters?\s+)?(?:broke|broken|gone|went|breaking|burst|are leaking|leaking|"
+            r"are going)\b",
+        ),
+        exclude_sentence=re.compile(r"\b(?:2[4-9]|3\d|4[0-2])\s*(?:weeks?|wks?)\b", _FLAGS),
+    ),
+    Rule(
+        name="waters_or_contractions_early",
+        description="waters breaking or contractions before 24 weeks",
+        patterns=_alts(
+            r"\b(?:having|getting|got|started|start|i'?m having|feel|feeling|i think i'?m having)"
+            r"\s+"
+            r"(?:\w+\s+)?contractions\b",
+            r"\bcontractions (?:every|are|have started|started|coming|about)\b",
+        ),
+        exclude_before=re.compile(r"\blike\s+(?:\w+\s+)?$", _FLAGS),
+        validate=_pregnancy_under_24_weeks,
+    ),
+    Rule(
+        name="strangulation",
+        description="strangled or choked by a partner (at any time)",
+        patterns=_alts(
+            r"\bstrangl(?:ed|es|ing|e)\b",
+            r"\bchok(?:ed|es|ing) me\b",
+            r"\b(?:hands?|arm|arms|belt|cord|rope) (?:round|around) my (?:neck|throat)\b",
+            r"\b(?:squeez\w*|grabbed|grabs|pressed on|held) (?:me by )?(?:my|the) (?:neck|throat)"
+            r"\b",
+            r"\bby (?:my|the) (?:neck|throat)\b",
+        ),
+        exclude_sentence=re.compile(r"\b(?:cord|umbilical)\b.*\bbaby\b|\bbaby\b.*\bcord\b", _FLAGS),
+        category=ABUSE,
+        past=False,
+        hypothetical=False,
+    ),
+    Rule(
+        name="sexual_assault",
+        description="sexual assault",
+        patterns=_alts(
+            r"\b(?:raped|rape|sexually assaulted|sexual assault|assaulted me sexually)\b",
+            r"\b(?:forced|forces|forcing|made|makes|pressured|pressures)\s+me\s+(?:to\s+)?(?:have|"
+            r"into)\s+(?:sex|having sex)\b",
+            r"\bforced himself on me\b|\bwithout my consent\b|\bdidn'?t (?:want|consent) to (?:hav"
+            r"e )?"
+            r"sex\b",
+        ),
+        category=ABUSE,
+        hypothetical=False,
+    ),
+    # Safeguarding flags go with any urgency: they never raise it on their own (labelling guide).
+    Rule(
+        name="safeguarding_sexual_assault",
+        description="safeguarding: sexual assault",
+        patterns=_alts(
+            r"\b(?:raped|rape|sexually assaulted|sexual assault)\b",
+            r"\b(?:forced|made|pressured)\s+me\s+(?:to\s+)?(?:have|into)\s+(?:sex|having sex)\b",
+        ),
+        category=SAFEGUARDING,
+        raises=False,
+        past=False,
+        hypothetical=False,
+    ),
+    Rule(
+        name="under_18",
+        description="safeguarding: the writer may be under 18",
+        patterns=(
+            r"\b(?:i'?m|im|i am|i'?m only|im only|i am only|i just turned|aged?)\s+(?:only\s+)?"
+            r"(?:1[0-7]|thirteen|fourteen|fifteen|sixteen|seventeen)\b(?!\s*(?:\+|weeks?|wks?|w\b|"
+            r"days?|months?|hours?|hrs?|mins?|minutes?|times?|pads?|%|st\b|nd\b|rd\b|th\b|cm|kg|"
+            r"stone|lbs?|dpo|miles|\.\d|,\d))",
+            r"\b(?:1[0-7]|thirteen|fourteen|fifteen|sixteen|seventeen)\s*(?:years? old|yrs? old|yo|"
+            r"y/o)\b",
+            r"\b(?:i'?m|im|i am) (?:still )?(?:at|in) (?:secondary |high )?school\b|\bmy gcses\b|"
+            r"\bin year (?:7|8|9|10|11)\b|\bi'?m a (?:teenager|teen|schoolgirl)\b",
+        ),
+        category=SAFEGUARDING,
+        raises=False,
+        past=False,
+        hypothetical=False,
+        future=False,
+    ),
+    Rule(
+        name="coercive_control",
+        description="safeguarding: coercive control",
+        patterns=_alts(
+            rf"\b{_PERSON}\s+(?:won'?t|doesn'?t|didn'?t|will not|does not|wouldn'?t|never) let(?:s"
+            r")? "
+            r"me (?:see|go to|ring|call|phone|contact|have|keep|talk to|tell)\b",
+            rf"\b{_PERSON}\s+(?:takes?|took|has taken|keeps?|controls?|checks?|tracks?|reads?|"
+            r"goes through|hides?|hid)\s+(?:away\s+)?(?:all\s+)?(?:my|our)\s+(?:phone|money|bank "
+            r"card|cards|wages|benefits|passport|car keys|keys|messages|texts|location|"
+            r"medication|tablets)\b",
+            r"\b(?:i'?m|im|i am) not allowed (?:to|out)\b",
+            r"\b(?:watches|monitors|tracks) (?:everything i do|where i go|my every move|me)\b",
+            r"\b(?:stops?|stopped|stopping) me (?:from )?(?:seeing|going to|getting|calling|"
+            r"ringing|leaving)\b",
+        ),
+        category=SAFEGUARDING,
+        raises=False,
+        hypothetical=False,
+    ),
+    Rule(
+        name="risk_to_children",
+        description="safeguarding: a risk to children",
+        patterns=_alts(
+            rf"\b{_PERSON}\s+(?:has\s+|keeps\s+|also\s+)?(?:hit|hits|hitting|hurt|hurts|hurting|"
+            r"beat|beats|kicked|kicks|threatened|threatens|shakes|shook|smacks|slapped|slaps|"
+            r"punched)\s+(?:the|my|our)\s+(?:kids|children|son|daughter|baby|toddler|little one|bo"
+            r"y|"
+            r"girl|boys|girls)\b",
+            r"\b(?:scared|afraid|frightened|worried) (?:for|about) (?:the safety of )?(?:my|the|ou"
+            r"r) "
+            r"(?:kids|children|son|daughter|baby|little ones?)(?:'s)? safety\b|\bscared for my "
+            r"(?:kids|children)\b",
+            r"\bsocial services\b",
+        ),
+        category=SAFEGUARDING,
+        raises=False,
+        hypothetical=False,
+    ),
 )
 
 _HELPERS: dict[str, Rule] = {
@@ -897,6 +1258,11 @@ _HELPERS: dict[str, Rule] = {
     "bleeding_now": Rule(
         "bleeding_now", "bleeding",
         _alts(r"\b(?:bleeding|bleed|bled|blood|red blood|bright red|losing a lot)\b"),
+    ),
+    "bleeding_or_spotting": Rule(
+        "bleeding_or_spotting", "bleeding or spotting",
+        _alts(r"\b(?:bleeding|bleed|bled|blood|red blood|bright red|losing a lot|spotting|"
+              r"spotted)\b"),
     ),
     "pain_now": Rule(
         "pain_now", "pain",
@@ -1064,7 +1430,7 @@ def _with_helpers(
             also.append(found[0].text)
         else:
             return SafetyHit(rule.name, rule.description, span.text, span.start, span.end,
-                             tuple(also))
+                             tuple(also), rule.category, rule.raises)
     return None
 
 
@@ -1101,13 +1467,36 @@ def check(text: str) -> list[SafetyHit]:
             helper_matches = _HELPER_MATCHER.matches(doc.text)
         hit = _with_helpers(doc, rule, spans, helper_matches or {})
         if hit is not None:
-            hits.append(hit)
+            hits.append(_about_someone_else(hit))
     return hits
+
+
+_OTHER_SELF = re.compile(r"\b(?:herself|himself|themselves|her (?:own )?life|his (?:own )?life)\b")
+
+
+def _about_someone_else(hit: SafetyHit) -> SafetyHit:
+    """'My sister wants to kill herself': the writer needs the advice for a third party."""
+    if hit.category == MENTAL_HEALTH and _OTHER_SELF.search(hit.matched.lower()):
+        return replace(hit, category=THIRD_PARTY)
+    return hit
+
+
+def categories(hits: list[SafetyHit]) -> list[str]:
+    """The categories of these hits, in CATEGORIES order, each once."""
+    found = {hit.category for hit in hits}
+    if ABUSE in found:  # abuse by a partner or family member is also a safeguarding matter
+        found.add(SAFEGUARDING)
+    return [name for name in CATEGORIES if name in found]
+
+
+def urgent_hits(hits: list[SafetyHit]) -> list[SafetyHit]:
+    """The hits that make a comment urgent (safeguarding-only flags do not)."""
+    return [hit for hit in hits if hit.raises]
 
 
 def raise_urgency(urgency: str, hits: list[SafetyHit]) -> tuple[str, bool]:
     """Return (final urgency, raised?): hits lift any urgency to urgent and never lower one."""
-    if hits and urgency != "urgent":
+    if urgent_hits(hits) and urgency != "urgent":
         return "urgent", True
     return urgency, False
 

@@ -8,6 +8,7 @@ from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
 from models.reply import Reply, Snippet, SnippetVersion
 from models.setting import ServiceSetting
+from models.signposting import SignpostingEntry
 from models.user import ROLES, User
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "ROLES",
     "Reply",
     "ServiceSetting",
+    "SignpostingEntry",
     "Site",
     "Snippet",
     "SnippetVersion",

@@ -50,6 +50,10 @@ class Snippet(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     clinical_owner: Mapped[str] = mapped_column(String(200), default="")
     review_by: Mapped[date | None] = mapped_column(Date)
+    # The red-flag category an urgent snippet answers (None for topic snippets).
+    category: Mapped[str | None] = mapped_column(String(32))
+    # Never published on the public page (e.g. advice to someone being hurt at home).
+    private_only: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
         queue,
         replies,
         reports,
+        signposting,
         snippets,
     )
 
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
         queue.bp,
         replies.bp,
         snippets.bp,
+        signposting.bp,
         reports.bp,
         exports.bp,
         oncall.bp,

@@ -64,7 +64,7 @@ def test_a_new_comment_answers_201_with_its_triage_and_location(client, site_key
     response = post_comment(client, site_key, comment_request(body=URGENT_BODY))
     assert response.status_code == 201
     receipt = response.get_json()
-    assert set(receipt) == {"id", "status", "urgency", "topic", "due_at"}
+    assert set(receipt) == {"id", "status", "urgency", "topic", "due_at", "advice"}
     assert receipt["status"] == "pending" and receipt["urgency"] == "urgent"
     assert receipt["due_at"].endswith("Z")
     assert response.headers["Location"] == f"/api/v1/comments/{receipt['id']}"

@@ -53,8 +53,12 @@ def test_a_visitors_urgent_comment_is_answered_and_shown_with_the_reply(
     page.get_by_label("Your comment", exact=True).fill(VISITOR_COMMENT)
     page.get_by_role("button", name="Post comment").click()
     page.wait_for_load_state()
+    # A red flag in the text: the help comes first, and posting is one click away.
+    assert page.get_by_role("heading", name="Before you post").is_visible()
+    page.get_by_role("button", name="Post my comment").click()
+    page.wait_for_load_state()
     assert page.get_by_text("One of our midwives will read it and reply").is_visible()
-    assert page.get_by_text("call 999 or go to A&E now").first.is_visible()
+    assert page.get_by_role("alert").get_by_text("Call 999 or go to A&E now").first.is_visible()
     assert VISITOR_COMMENT not in page.content()  # not public until a midwife answers
 
     stored = db.session.scalar(select(Comment).where(Comment.external_id.like("web-%")))

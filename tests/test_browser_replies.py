@@ -25,7 +25,7 @@ def app_config(app_config):
 def library(make_snippet):
     """The real demo snippets for bleeding and urgent care."""
     items = {item["key"]: item for item in json.loads(DEMO_SNIPPETS.read_text("utf-8"))}
-    for position, key in enumerate(("bleeding_duration", "urgent_care_now")):
+    for position, key in enumerate(("bleeding_duration", "urgent_physical")):
         item = items[key]
         make_snippet(key, topic=item["topic"], title=item["title"], body=item["body"],
                      position=position)
@@ -55,7 +55,7 @@ def test_midwife_answers_the_urgent_comment_from_a_snippet_and_publishes(
 
     # Urgent care is suggested first for an urgent comment; she chooses the bleeding snippet.
     inserts = page.locator("a.snippet-insert")
-    assert inserts.first.get_attribute("id") == "insert-urgent_care_now"
+    assert inserts.first.get_attribute("id") == "insert-urgent_physical"
     page.get_by_role("link", name="Insert How long bleeding lasts").click()
     reply = page.get_by_label("Reply text")
     text = reply.input_value()

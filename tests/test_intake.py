@@ -220,15 +220,16 @@ def without_model(app_config, tmp_path):
 
 
 def test_a_comment_is_never_lost_when_the_model_is_missing(without_model, app, caplog):
-    with caplog.at_level(logging.ERROR, logger="moderation.services.triage"):
+    """Stored, marked unscored, and the red-flag rules still make an emergency urgent."""
+    with caplog.at_level(logging.ERROR, logger="classifier.decision"):
         comment = receive_comment(comment_request(body=URGENT_BODY), None).comment
         db.session.commit()
     stored = db.session.get(Comment, comment.id)
     assert stored.triaged is False
-    assert stored.urgency == "priority"
+    assert stored.urgency == "urgent" and stored.red_flag
     assert stored.triage_error
     assert stored.due_at is not None
-    assert "Triage failed" in caplog.text
+    assert "Triage model failed" in caplog.text
 
 
 # --- Hostile input -------------------------------------------------------------------------

@@ -137,9 +137,14 @@ def test_a_visitor_posts_a_comment_and_is_thanked(client, article):
 
 
 def test_a_visitor_describing_an_emergency_is_told_to_get_help_now(client, article):
-    response = client.post("/pages/after-a-miscarriage", data={"body": URGENT_BODY},
-                           follow_redirects=True)
-    assert "call 999" in response.get_data(as_text=True)
+    first = client.post("/pages/after-a-miscarriage", data={"body": URGENT_BODY})
+    assert first.status_code == 200 and "Before you post" in first.get_data(as_text=True)
+    assert comment_count() == 0  # not taken until she chooses to post
+    response = client.post("/pages/after-a-miscarriage",
+                           data={"body": URGENT_BODY, "confirmed": "1"}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert 'role="alert"' in html and 'href="tel:999"' in html
+    assert html.index("get help now") < html.index("One of our midwives will read it")
     assert db.session.scalar(select(Comment)).urgency == "urgent"
 
 

@@ -120,13 +120,13 @@ def test_blanks_are_listed_in_order():
 def test_urgent_comment_gets_urgent_care_first_then_its_topic(make_comment, make_snippet):
     make_snippet("general_acknowledgement", topic="other", title="General", position=0)
     make_snippet("bleeding_duration", topic="bleeding", title="Bleeding", position=1)
-    make_snippet("urgent_care_now", topic=None, title="Urgent care", position=9)
+    make_snippet("urgent_physical", topic=None, title="Urgent care", position=9)
     urgent = make_comment("Soaking a pad every hour and dizzy", urgency="urgent")
     routine = make_comment("How long does bleeding last?", urgency="routine")
     assert [s.key for s in suggested_snippets(urgent)] == [
-        "urgent_care_now", "bleeding_duration", "general_acknowledgement"]
+        "urgent_physical", "bleeding_duration", "general_acknowledgement"]
     assert [s.key for s in suggested_snippets(routine)] == [
-        "bleeding_duration", "general_acknowledgement", "urgent_care_now"]
+        "bleeding_duration", "general_acknowledgement", "urgent_physical"]
 
 
 def test_retired_snippets_are_not_suggested(make_comment, make_snippet):
@@ -488,10 +488,10 @@ def test_a_snippet_can_be_inserted_without_javascript(midwife_client, midwife, m
 def test_the_composer_marks_overdue_snippets_and_puts_urgent_care_first(
         midwife_client, make_comment, make_snippet):
     make_snippet("bleeding_duration", review_by=date(2020, 1, 1))
-    make_snippet("urgent_care_now", topic=None, title="Getting urgent help now", position=5)
+    make_snippet("urgent_physical", topic=None, title="Getting urgent help now", position=5)
     comment = make_comment("Soaking a pad an hour", urgency="urgent")
     html = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
-    assert html.index('id="insert-urgent_care_now"') < html.index('id="insert-bleeding_duration"')
+    assert html.index('id="insert-urgent_physical"') < html.index('id="insert-bleeding_duration"')
     assert "review overdue" in html
 
 
@@ -657,3 +657,15 @@ def test_an_unknown_comment_is_404(midwife_client):
     assert midwife_client.get("/comments/999999").status_code == 404
     assert midwife_client.post("/comments/999999/publish", data={
         "body": "x", "expected_version": 1, "confirm": "y"}).status_code == 404
+
+
+def test_the_urgent_snippet_follows_the_red_flag_that_fired(make_comment, make_snippet):
+    """A mental-health crisis brings up the mental-health snippet first, abuse the abuse one."""
+    for position, key in enumerate(("urgent_physical", "urgent_mental_health", "urgent_abuse")):
+        make_snippet(key, topic=None, title=key, position=position)
+    crisis = make_comment("I've taken all my tablets", urgency="urgent")
+    crisis.red_flag_categories = ["mental_health_crisis"]
+    hurt = make_comment("he hit me again tonight", urgency="urgent")
+    hurt.red_flag_categories = ["abuse", "safeguarding"]
+    assert suggested_snippets(crisis)[0].key == "urgent_mental_health"
+    assert suggested_snippets(hurt)[0].key == "urgent_abuse"

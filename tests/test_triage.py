@@ -6,6 +6,8 @@ import json
 import logging
 from datetime import timedelta
 
+import pytest
+
 from models import Comment, LabelCorrection, db, utcnow
 from moderation.services.corrections import corrected_examples
 from moderation.services.triage import triage_comment
@@ -33,16 +35,77 @@ def test_urgent_comment_is_scored_urgent_and_due_within_the_hour(app, make_comme
     assert comment.triage_reasons
 
 
-def test_missing_model_still_keeps_the_comment_as_priority(app, make_comment, tmp_path, caplog):
+def test_missing_model_keeps_a_plain_comment_as_priority(app, make_comment, tmp_path, caplog):
     app.config["TRIAGE_MODEL_PATH"] = str(tmp_path / "absent.skops")
-    comment = _new_comment(make_comment, HEAVY_BLEEDING)
+    comment = _new_comment(make_comment, "How long does the bleeding usually last?")
     with caplog.at_level(logging.ERROR):
         triage_comment(comment)
     db.session.commit()
     stored = db.session.get(Comment, comment.id)
     assert stored.urgency == "priority" and not stored.triaged
+    assert stored.triage_error and not stored.red_flag
+    assert "Triage model failed" in caplog.text
+
+
+def _break_model(app, tmp_path, how: str) -> None:
+    """Point the app at a model file that is missing or corrupt."""
+    path = tmp_path / "broken.skops"
+    if how == "corrupt":
+        path.write_bytes(b"this is not a model")
+    app.config["TRIAGE_MODEL_PATH"] = str(path)
+
+
+@pytest.mark.parametrize("how", ["missing", "corrupt"])
+def test_red_flag_rules_still_make_an_emergency_urgent_without_a_model(
+    app, make_comment, tmp_path, how
+):
+    """A missing or corrupt model never switches the rules off: heavy bleeding is urgent."""
+    _break_model(app, tmp_path, how)
+    comment = _new_comment(make_comment, HEAVY_BLEEDING)
+    triage_comment(comment)
+    db.session.commit()
+    stored = db.session.get(Comment, comment.id)
+    assert stored.urgency == "urgent" and stored.red_flag and not stored.triaged
+    assert stored.red_flag_categories == ["physical_emergency"]
     assert stored.triage_error
-    assert "Triage failed" in caplog.text
+    assert stored.due_at == stored.received_at + timedelta(minutes=60)
+    assert stored.triage_reasons[0].startswith("heavy bleeding now")
+
+
+def test_a_model_that_raises_leaves_the_rules_in_charge(app, make_comment, monkeypatch):
+    """A model that loads but fails while scoring: the rules still decide, the error is kept."""
+    from moderation.services import triage
+
+    class Exploding:
+        def predict_many(self, bodies, use_safety=True):
+            raise RuntimeError("scoring exploded")
+
+    monkeypatch.setattr(triage, "get_model", lambda: Exploding())
+    comment = _new_comment(make_comment, "I've taken all my tablets")
+    triage_comment(comment)
+    assert comment.urgency == "urgent" and comment.red_flag
+    assert comment.red_flag_categories == ["mental_health_crisis"]
+    assert "scoring exploded" in comment.triage_error
+
+
+def test_rules_raise_what_the_model_would_not_and_say_so(app, make_comment):
+    """When a rule makes urgent what the model calls less, the reasons say both."""
+    comment = _new_comment(make_comment, "my lips look a bit blue and I can't catch my breath")
+    triage_comment(comment)
+    assert comment.urgency == "urgent" and comment.triaged
+    assert comment.triage_reasons[0].startswith("chest pain, breathlessness")
+    assert comment.red_flag_categories == ["physical_emergency"]
+    if comment.urgency_scores["urgent"] < 0.5:
+        assert any(r.startswith("raised by a red-flag rule; the model alone would say")
+                   for r in comment.triage_reasons)
+
+
+def test_safeguarding_flag_alone_does_not_make_a_comment_urgent(app, make_comment):
+    """Under-18 is a safeguarding flag that goes with any urgency; it does not raise it."""
+    comment = _new_comment(make_comment, "I'm 15 and I think I might be pregnant, what do I do?")
+    triage_comment(comment)
+    assert comment.red_flag_categories == ["safeguarding"]
+    assert not comment.red_flag
 
 
 def test_rescore_updates_pending_comments_but_not_corrected_or_answered_ones(
@@ -145,3 +208,15 @@ def test_train_if_missing_replaces_a_model_that_cannot_be_loaded(app, runner, tm
     from classifier import load_model
 
     assert load_model(broken).predict(HEAVY_BLEEDING).urgency == "urgent"
+
+
+def test_predict_without_a_model_still_writes_the_rules_decision(app, runner, tmp_path):
+    """`flask triage predict` with the model file gone: exit 1, but each line is decided."""
+    app.config["TRIAGE_MODEL_PATH"] = str(tmp_path / "gone.skops")
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": 1, "body": "I've taken all my tablets"}) + "\n")
+    result = runner.invoke(args=["triage", "predict", str(source)])
+    assert result.exit_code == 1
+    row = json.loads(result.stdout.strip().splitlines()[-1])
+    assert row["urgency"] == "urgent" and row["model_failed"]
+    assert row["red_flag_categories"] == ["mental_health_crisis"]

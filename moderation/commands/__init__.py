@@ -13,9 +13,19 @@ from models import db
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
-    from moderation.commands import comments, demo, export, sites, triage, users, worker
+    from moderation.commands import (
+        comments,
+        demo,
+        export,
+        signposting,
+        sites,
+        triage,
+        users,
+        worker,
+    )
 
-    for group in (users.cli, demo.cli, triage.cli, sites.cli, comments.cli, export.cli):
+    for group in (users.cli, demo.cli, triage.cli, sites.cli, comments.cli, export.cli,
+                  signposting.cli):
         app.cli.add_command(group)
     app.cli.add_command(worker.worker_command)
 

@@ -14,4 +14,6 @@ class PublicCommentForm(FlaskForm):
     author_email = EmailField("Your email (optional, never shown)")
     body = TextAreaField("Your comment")
     form_token = HiddenField()
+    # "1" once the visitor has seen the red-flag advice and chosen to post anyway.
+    confirmed = HiddenField()
     submit = SubmitField("Post comment")

@@ -25,3 +25,4 @@ class ReplyForm(FlaskForm):
     snippet_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     confirm = BooleanField("I have read this reply through and it is ready to publish")
     reason = TextAreaField("Reason (needed to reject or mark as spam)")
+    override_reason = TextAreaField("Publish without an emergency route because… (recorded)")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation.services.auth import password_hasher
 from moderation.services.settings import ServicePolicy, current_policy
+from moderation.services.signposting import seed_register
 from moderation.services.triage import triage_comments
 from moderation.services.working_hours import reply_due_at, working_seconds_between
 
@@ -40,7 +41,9 @@ def _demo_external_id(kind: str, body: str) -> str:
 
 def seed_demo_data() -> dict[str, int]:
     """Add whatever demo data is missing; running it twice adds nothing the second time."""
-    summary = {"accounts": _seed_accounts(), "pages": _seed_pages(), "snippets": _seed_snippets()}
+    summary = {"accounts": _seed_accounts(), "pages": _seed_pages(),
+               # the register first: snippets refer to its entries by key
+               "signposting entries": seed_register(), "snippets": _seed_snippets()}
     summary["pending comments"] = _seed_pending_comments()
     summary["answered threads"] = _seed_answered_threads()
     db.session.flush()
@@ -91,7 +94,9 @@ def _seed_snippets() -> int:
         review_by = date.fromisoformat(item["review_by"]) if item.get("review_by") else None
         snippet = Snippet(key=item["key"], title=item["title"], topic=item.get("topic"),
                           body=item["body"], version=1, active=True, position=position,
-                          clinical_owner=item.get("clinical_owner", ""), review_by=review_by)
+                          clinical_owner=item.get("clinical_owner", ""), review_by=review_by,
+                          category=item.get("category"),
+                          private_only=bool(item.get("private_only", False)))
         db.session.add(snippet)
         db.session.flush()
         db.session.add(SnippetVersion(snippet_id=snippet.id, version=1, title=snippet.title,

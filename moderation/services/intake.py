@@ -338,13 +338,16 @@ def submit_public_comment(
 
 
 def comment_receipt(comment: Comment) -> dict[str, Any]:
-    """The API's answer about a stored comment."""
+    """The API's answer about a stored comment, with the advice the website must show."""
+    from moderation.services.advice import advice_for_comment  # advice reads intake's helpers
+
     return {
         "id": comment.id,
         "status": comment.status,
         "urgency": comment.urgency,
         "topic": comment.topic,
         "due_at": iso_utc(comment.due_at),
+        "advice": advice_for_comment(comment).to_json(),
     }
 
 

@@ -6,13 +6,16 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from models import Comment, Page, Reply, db
+from models import Comment, Page, Reply, db, utcnow
 from moderation.services.intake import iso_utc
+
+if TYPE_CHECKING:
+    from moderation.services.advice import Advice
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,20 @@ class PageFeed:
     payload: dict[str, Any]
     etag: str
     last_modified: datetime
+
+
+def posted_advice(page: Page, comment_ids: list[int]) -> list[tuple[Comment, Advice]]:
+    """The advice for the comments this visitor posted on this page, newest first."""
+    from moderation.services.advice import advice_for_comment
+
+    ids = [i for i in comment_ids if isinstance(i, int)]
+    if not ids:
+        return []
+    comments = db.session.scalars(
+        select(Comment).where(Comment.id.in_(ids), Comment.page_id == page.id))
+    by_id = {comment.id: comment for comment in comments}
+    now = utcnow()
+    return [(by_id[i], advice_for_comment(by_id[i], now)) for i in ids if i in by_id]
 
 
 def find_page(slug: str) -> Page | None:

@@ -9,6 +9,7 @@ Publishing is guarded three ways, so a comment can never get two replies:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,11 +22,13 @@ from models import Comment, LabelCorrection, Reply, Snippet, User, db, utcnow
 from moderation.services.audit import record_event
 from moderation.services.claims import ClaimError, claim_comment, holds_live_claim
 from moderation.services.settings import current_policy
+from moderation.services.signposting import entries_by_key, missing_keys
 from moderation.services.snippets import (
     PLACEHOLDER_PATTERN,
     PLACEHOLDERS,
     active_snippet_by_key,
     fill_placeholders,
+    insertable,
     is_first_choice,
     suggested_snippets,
     unfilled_blanks,
@@ -53,6 +56,10 @@ class InvalidReply(ReplyError):
     """What the midwife typed cannot be sent as it is (empty, too long, blanks left...)."""
 
     status = 422
+
+
+class EmergencyRouteMissing(InvalidReply):
+    """A reply to an urgent comment names no emergency route, and no override was given."""
 
 
 class ReplyConflict(ReplyError):
@@ -165,7 +172,7 @@ def prefilled_snippet(key: str | None, comment: Comment, user: User) -> tuple[Sn
     if not key:
         return None
     snippet = active_snippet_by_key(key)
-    if snippet is None:
+    if snippet is None or not insertable(snippet):
         return None
     return snippet, fill_placeholders(snippet.body, comment, user)
 
@@ -193,11 +200,59 @@ def reply_problems(body: str) -> list[str]:
                         f" before publishing: {listed}")
     elif "[[" in body or "]]" in body:
         problems.append("Part of a blank is left in the reply: remove the leftover [[ or ]].")
+    unknown = missing_keys(body)
+    if unknown:
+        problems.append("These services are not in the signposting register: "
+                        + ", ".join(unknown) + ". Remove them or ask a supervisor to add them.")
     left = sorted({name for name in PLACEHOLDER_PATTERN.findall(body) if name in PLACEHOLDERS})
     if left:
         names = ", ".join("{" + name + "}" for name in left)
         problems.append(f"Replace {names} with the words to send.")
     return problems
+
+
+# Words that name a way to emergency care whatever the category (999, A&E, NHS 111).
+_EMERGENCY_WORDS = re.compile(
+    r"(?<!\d)999(?!\d)|(?<!\d)111(?!\d)|\ba ?& ?e\b|\baccident and emergency\b|"
+    r"\bemergency department\b", re.IGNORECASE)
+EMERGENCY_ROUTE_MISSING = (
+    "This comment is urgent, and the reply names no emergency route: 999, A&E, NHS 111, or a "
+    "service from the signposting register for {what}. Add one, or publish anyway with a "
+    "reason (it is recorded)."
+)
+
+
+def emergency_route_named(body: str, categories: list[str]) -> bool:
+    """Tell whether a reply names 999, A&E, NHS 111 or a register service for these categories."""
+    if _EMERGENCY_WORDS.search(body):
+        return True
+    wanted = set(categories) or {"physical_emergency", "mental_health_crisis", "abuse",
+                                 "third_party_risk"}
+    digits = re.sub(r"\D", "", body)
+    names = body.lower()
+    for entry in entries_by_key().values():
+        if not wanted & set(entry.categories):
+            continue
+        for number in (entry.phone, entry.text_number):
+            if number and re.sub(r"\D", "", number) in digits:
+                return True
+        if f"{{{{register:{entry.key}}}}}" in body or entry.name.lower() in names:
+            return True
+    return False
+
+
+def _check_emergency_route(comment: Comment, user: User, text: str,
+                           override_reason: str | None) -> str | None:
+    """Refuse a reply to an urgent comment without an emergency route, unless overridden."""
+    if comment.urgency != "urgent":
+        return None
+    categories = list(comment.red_flag_categories or [])
+    if emergency_route_named(text, categories):
+        return None
+    if not (override_reason or "").strip():
+        what = ", ".join(c.replace("_", " ") for c in categories) or "an emergency"
+        raise EmergencyRouteMissing(EMERGENCY_ROUTE_MISSING.format(what=what))
+    return _check_reason(override_reason)
 
 
 def _check_reason(reason: str | None) -> str:
@@ -313,16 +368,25 @@ def _close(comment: Comment, user: User, status: str,
 
 def publish_reply(comment_id: int, user: User, body: str, *, expected_version: int,
                   snippet_id: int | None = None, snippet_version: int | None = None,
-                  now: datetime | None = None) -> Reply:
-    """Publish a midwife's reply and mark the comment published, exactly once."""
+                  now: datetime | None = None, override_reason: str | None = None) -> Reply:
+    """Publish a midwife's reply and mark the comment published, exactly once.
+
+    A reply to an urgent comment must name an emergency route; `override_reason` publishes
+    one that does not, and the reason is audited.
+    """
     now = now or utcnow()
     text = normalise_body(body)
     problems = reply_problems(text)
     if problems:
         raise InvalidReply(" ".join(problems))
     comment = _ensure_actionable(comment_id, user, expected_version, now)
-    if snippet_id is not None and db.session.get(Snippet, snippet_id) is None:
+    snippet = db.session.get(Snippet, snippet_id) if snippet_id is not None else None
+    if snippet is None:
         snippet_id, snippet_version = None, None
+    elif snippet.private_only:
+        raise InvalidReply(f"“{snippet.title}” is for a private answer only and cannot be "
+                           "published on the public page. Nothing was published.")
+    override = _check_emergency_route(comment, user, text, override_reason)
 
     seconds, working = _response_times(comment, now)
     comment.published_at = now
@@ -341,6 +405,10 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
                  reply_id=reply.id, snippet_id=snippet_id,
                  snippet_version=reply.snippet_version, response_seconds=seconds,
                  response_working_seconds=working)
+    if override is not None:
+        record_event(user, "reply.emergency_route_overridden", "comment", comment.id,
+                     reply_id=reply.id, reason=override,
+                     categories=list(comment.red_flag_categories or []))
     return reply
 
 

@@ -19,9 +19,17 @@ from sqlalchemy import func, select
 from classifier.labels import TOPICS, URGENT
 from models import Comment, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation.services.audit import record_event
+from moderation.services.signposting import REGISTER_REF, missing_keys, render_register_refs
 
-# The snippet offered first for every urgent comment: how to get emergency help now.
-URGENT_CARE_KEY = "urgent_care_now"
+# The snippets offered first for an urgent comment, chosen by the red-flag category that fired
+# (the clinical review replaced the single urgent-care snippet with these three).
+URGENT_SNIPPETS = {
+    "physical_emergency": "urgent_physical",
+    "mental_health_crisis": "urgent_mental_health",
+    "third_party_risk": "urgent_mental_health",
+    "abuse": "urgent_abuse",
+}
+URGENT_CARE_KEY = "urgent_physical"  # offered when the model alone said urgent
 PLACEHOLDERS = ("first_name", "signature")
 # Said instead of a name when the author gave none, or a name that is not one.
 FIRST_NAME_FALLBACK = "there"
@@ -79,9 +87,11 @@ def signature_for(midwife: User) -> str:
 
 
 def fill_placeholders(body: str, comment: Comment, midwife: User) -> str:
-    """Fill `{first_name}` and `{signature}`; leave any other text, braces included, alone."""
+    """Fill `{first_name}`, `{signature}` and `{{register:key}}` (the register's current
+    details); leave any other text, braces included, alone."""
     values = {"first_name": author_first_name(comment.author_name),
               "signature": signature_for(midwife)}
+    body = render_register_refs(body)
     return PLACEHOLDER_PATTERN.sub(
         lambda match: values.get(match.group(1), match.group(0)), body
     )
@@ -94,7 +104,7 @@ def unfilled_blanks(text: str) -> list[str]:
 
 def unknown_placeholders(body: str) -> list[str]:
     """Return the `{names}` in a snippet body that are not filled automatically."""
-    found = PLACEHOLDER_PATTERN.findall(body or "")
+    found = PLACEHOLDER_PATTERN.findall(REGISTER_REF.sub("", body or ""))
     return sorted({name for name in found if name not in PLACEHOLDERS})
 
 
@@ -107,8 +117,10 @@ def suggested_snippets(comment: Comment) -> list[Snippet]:
         .order_by(Snippet.position.asc(), Snippet.id.asc())
     ))
 
+    urgent_keys = urgent_snippet_keys(comment)
+
     def rank(snippet: Snippet) -> tuple[int, int, int]:
-        if comment.urgency == URGENT and snippet.key == URGENT_CARE_KEY:
+        if snippet.key in urgent_keys:
             group = 0
         elif is_first_choice(snippet, comment):
             group = 1
@@ -119,10 +131,23 @@ def suggested_snippets(comment: Comment) -> list[Snippet]:
     return sorted(snippets, key=rank)
 
 
+def urgent_snippet_keys(comment: Comment) -> list[str]:
+    """The urgent snippets for this comment's red-flag categories (physical if none fired)."""
+    if comment.urgency != URGENT:
+        return []
+    keys = [URGENT_SNIPPETS[c] for c in comment.red_flag_categories or [] if c in URGENT_SNIPPETS]
+    return list(dict.fromkeys(keys)) or [URGENT_CARE_KEY]
+
+
 def is_first_choice(snippet: Snippet, comment: Comment) -> bool:
     """Tell whether a snippet is among the first suggestions (urgent care or same topic)."""
-    urgent_care = comment.urgency == URGENT and snippet.key == URGENT_CARE_KEY
+    urgent_care = snippet.key in urgent_snippet_keys(comment)
     return urgent_care or (snippet.topic is not None and snippet.topic == comment.topic)
+
+
+def insertable(snippet: Snippet, today: date | None = None) -> bool:
+    """A snippet past its review date cannot be inserted until a supervisor re-reviews it."""
+    return not snippet.review_overdue(today or utcnow().date())
 
 
 def active_snippet_by_key(key: str) -> Snippet | None:
@@ -187,6 +212,12 @@ def _clean(data: SnippetInput) -> SnippetInput:
             f"Unknown placeholder {names}: only {{first_name}} and {{signature}} are filled in "
             "automatically. For something the midwife must fill in, use a blank like "
             "[[how many weeks since the loss]].", "body")
+    unknown_keys = missing_keys(body)
+    if unknown_keys:
+        raise SnippetError(
+            "Not in the signposting register: "
+            + ", ".join("{{register:" + key + "}}" for key in unknown_keys)
+            + ". Use a key from the register page, or add the service there first.", "body")
     if len(owner) > MAX_OWNER_CHARS:
         raise SnippetError(f"The clinical owner can be at most {MAX_OWNER_CHARS} characters.",
                            "clinical_owner")

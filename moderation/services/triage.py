@@ -1,4 +1,4 @@
-"""Scoring comments with the triage model and setting their reply deadline."""
+"""Triage at intake and rescore: red-flag rules, then the model, and the reply deadline."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from pathlib import Path
 
 from flask import current_app
 
+import classifier.decision as _decision
+from classifier.decision import Decision
 from models import Comment
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.working_hours import reply_due_at
 
 log = logging.getLogger(__name__)
 
-# Comments the model cannot score are queued as priority so a person looks soon.
-FALLBACK_URGENCY = "priority"
-FALLBACK_TOPIC = "other"
+# Comments the model cannot score are queued as priority so a person looks soon (unless a
+# red-flag rule made them urgent: the rules never depend on the model).
+FALLBACK_URGENCY = _decision.FALLBACK_URGENCY
+FALLBACK_TOPIC = _decision.FALLBACK_TOPIC
 
 _model_lock = threading.Lock()
 _model_cache: dict[str, tuple[float, object]] = {}
@@ -43,42 +46,31 @@ def forget_loaded_model() -> None:
 
 
 def triage_comments(comments: list[Comment], policy: ServicePolicy | None = None) -> None:
-    """Score comments and set their deadlines; on any model failure, never lose them."""
+    """Decide urgency and topic (rules first, then the model) and set deadlines; never lose one."""
+    from classifier.decision import decide_many
+
     policy = policy or current_policy()
-    try:
-        predictions = get_model().predict_many([c.body for c in comments])
-    except Exception as exc:  # a missing or broken model must not lose a comment
-        log.error("Triage failed for %d comment(s): %s", len(comments), exc)
-        for comment in comments:
-            _mark_untriaged(comment, str(exc), policy)
-        return
-    for comment, prediction in zip(comments, predictions, strict=True):
-        comment.urgency = prediction.urgency
-        comment.topic = prediction.topic
-        comment.urgency_scores = dict(prediction.urgency_scores)
-        comment.topic_scores = dict(prediction.topic_scores)
-        comment.urgent_probability = float(prediction.urgency_scores.get("urgent", 0.0))
-        comment.model_version = prediction.model_version
-        comment.triage_reasons = list(prediction.reasons)
-        comment.red_flag = any(detail.get("kind") == "safety" for detail in prediction.details)
-        comment.triaged = True
-        comment.triage_error = None
-        comment.due_at = reply_due_at(comment.received_at, comment.urgency, policy)
+    decisions = decide_many([c.body for c in comments], get_model)
+    for comment, decision in zip(comments, decisions, strict=True):
+        apply_decision(comment, decision, policy)
+
+
+def apply_decision(comment: Comment, decision: Decision, policy: ServicePolicy) -> None:
+    """Store a triage decision on a comment, with its reply deadline."""
+    comment.urgency = decision.urgency
+    comment.topic = decision.topic
+    comment.urgency_scores = dict(decision.urgency_scores)
+    comment.topic_scores = dict(decision.topic_scores)
+    comment.urgent_probability = float(decision.urgency_scores.get("urgent", 0.0))
+    comment.model_version = decision.model_version
+    comment.triage_reasons = list(decision.reasons)
+    comment.red_flag = decision.red_flag
+    comment.red_flag_categories = decision.red_flag_categories
+    comment.triaged = not decision.model_failed
+    comment.triage_error = decision.model_error[:2000] if decision.model_error else None
+    comment.due_at = reply_due_at(comment.received_at, comment.urgency, policy)
 
 
 def triage_comment(comment: Comment, policy: ServicePolicy | None = None) -> None:
     """Score one comment and set its deadline."""
     triage_comments([comment], policy)
-
-
-def _mark_untriaged(comment: Comment, error: str, policy: ServicePolicy) -> None:
-    comment.urgency = FALLBACK_URGENCY
-    comment.topic = FALLBACK_TOPIC
-    comment.urgency_scores = {}
-    comment.topic_scores = {}
-    comment.urgent_probability = 0.0
-    comment.model_version = None
-    comment.triage_reasons = ["Not scored by the model: queued as priority for a person to read."]
-    comment.triaged = False
-    comment.triage_error = error[:2000]
-    comment.due_at = reply_due_at(comment.received_at, comment.urgency, policy)

@@ -6,10 +6,10 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_limiter.errors import RateLimitExceeded
@@ -19,8 +19,9 @@ from models import Page, db
 from moderation.errors import error_page
 from moderation.extensions import limiter
 from moderation.forms.public import PublicCommentForm
+from moderation.services.advice import get_help_box, preview_advice
 from moderation.services.intake import IntakeError, new_form_token, submit_public_comment
-from moderation.services.public import find_page, published_threads
+from moderation.services.public import find_page, posted_advice, published_threads
 
 bp = Blueprint("public", __name__)
 
@@ -28,10 +29,9 @@ THANK_YOU = (
     "Thank you for your comment. One of our midwives will read it and reply to you here; "
     "your comment appears on this page together with their answer."
 )
-URGENT_ADVICE = (
-    "What you describe may need care straight away. Please don't wait for our reply: "
-    "call 999 or go to A&E now. If you're not sure, call NHS 111."
-)
+# The comments this visitor posted, so their advice stays on the page for the whole visit.
+SESSION_KEY = "posted_comment_ids"
+KEEP_POSTED = 10
 FORM_EXPIRED = "This form had expired. Your comment is still below: please post it again."
 TOO_MANY = (
     "You have posted several comments in a short time. Your comment is still below: "
@@ -42,8 +42,10 @@ FORM_FIELDS = ("author_name", "author_email", "body")
 
 
 def _render(page: Page, form: PublicCommentForm, status: int = 200):
+    posted = posted_advice(page, session.get(SESSION_KEY, []))
     return render_template(
-        "public/page.html", page=page, threads=published_threads(page), form=form
+        "public/page.html", page=page, threads=published_threads(page), form=form,
+        get_help=get_help_box(), posted=posted, thank_you=THANK_YOU,
     ), status
 
 
@@ -60,6 +62,14 @@ def show_page(slug: str):
         return _render(page, form)
     if not form.validate():  # the form has no other validators: only its CSRF token failed
         return _keep_typed_comment(FORM_EXPIRED, 400)
+    if form.confirmed.data != "1":
+        # A red flag in the text: show that category's help before taking the comment, with
+        # "Post my comment" one click away. Nothing is stored yet and nothing typed is lost.
+        advice = preview_advice(form.body.data or "")
+        if advice is not None:
+            form.confirmed.data = "1"
+            return render_template("public/check.html", page=page, form=_fresh_token(form),
+                                   advice=advice)
     try:
         result = submit_public_comment(page, form.author_name.data, form.author_email.data,
                                        form.body.data, form.form_token.data)
@@ -68,12 +78,12 @@ def show_page(slug: str):
         for name, message in exc.errors.items():
             field = getattr(form, name) if name in FORM_FIELDS else form.body
             field.errors = [*field.errors, message]
+        form.confirmed.data = ""
         return _render(page, form, 422)
-    urgent = result.comment.urgency == "urgent"
     db.session.commit()
-    flash(THANK_YOU, "success")
-    if urgent:
-        flash(URGENT_ADVICE, "error")
+    posted = [result.comment.id, *(i for i in session.get(SESSION_KEY, [])
+                                   if i != result.comment.id)]
+    session[SESSION_KEY] = posted[:KEEP_POSTED]
     return redirect(url_for("public.show_page", slug=page.slug, _anchor="main"), 303)
 
 

@@ -23,7 +23,7 @@ from moderation.services.replies import (
     publish_reply,
     reject_comment,
 )
-from moderation.services.snippets import URGENT_CARE_KEY, unfilled_blanks
+from moderation.services.snippets import unfilled_blanks, urgent_snippet_keys
 from moderation.views.access import staff_required
 
 bp = Blueprint("replies", __name__)
@@ -56,7 +56,7 @@ def _render(context: ComposerContext, form: ReplyForm, *, error: str | None = No
         release_url=_optional_url("queue.release", comment_id=comment.id),
         urgencies=URGENCIES,
         topics=TOPICS,
-        urgent_care_key=URGENT_CARE_KEY,
+        urgent_keys=urgent_snippet_keys(comment),
     ), status
 
 
@@ -124,6 +124,7 @@ def publish(comment_id: int):
             comment_id, current_user, form.body.data or "",
             expected_version=form.expected_version.data,
             snippet_id=form.snippet_id.data, snippet_version=form.snippet_version.data,
+            override_reason=form.override_reason.data,
         )
     except ReplyError as exc:
         return _refused(comment_id, form, str(exc), exc.status)

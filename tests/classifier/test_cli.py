@@ -75,11 +75,15 @@ def test_skip_bad_scores_the_rest_and_reports_skips(model_path: Path) -> None:
     assert "skipped line 2" in err
 
 
-def test_missing_model_exits_1_with_training_hint(tmp_path: Path) -> None:
-    """No model: exit 1, nothing on stdout, and a message on how to train."""
+def test_missing_model_exits_1_with_training_hint_and_the_rules_still_decide(
+    tmp_path: Path,
+) -> None:
+    """No model: exit 1 with how to train, but every line is still written, decided by rules."""
     code, out, err = _run(_lines(GOOD), tmp_path / ARTIFACT_NAME)
-    assert code == EXIT_MODEL and out == ""
+    assert code == EXIT_MODEL
     assert "python -m classifier train" in err and "make model" in err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == len(GOOD) and all(row["model_failed"] for row in rows)
 
 
 def test_stdin_dash_through_python_m(model_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from classifier import safety
@@ -179,3 +181,54 @@ def test_prefix_index_finds_every_match_a_full_scan_finds() -> None:
             for source in rule.patterns:
                 for m in re.finditer(source, lowered):
                     assert m.span() in found or m.start() == m.end(), (rule.name, source, text)
+
+
+PHRASES_FILE = Path(__file__).with_name("red_flag_phrases.txt")
+
+
+def _phrases() -> list[tuple[str, str]]:
+    """(expected category or "none", phrase) from the regression file, skipping comments."""
+    rows = []
+    for line in PHRASES_FILE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        expected, phrase = (part.strip() for part in line.split("|", 1))
+        assert expected == "none" or expected in safety.CATEGORIES, line
+        rows.append((expected, phrase))
+    return rows
+
+
+@pytest.mark.parametrize(("expected", "phrase"), _phrases())
+def test_regression_phrase(expected: str, phrase: str) -> None:
+    """Each red flag in the regression file fires with its category; each misfire stays quiet."""
+    hits = safety.check(phrase)
+    if expected == "none":
+        assert hits == [], [h.reason() for h in hits]
+    else:
+        assert expected in safety.categories(hits), [(h.rule, h.category) for h in hits]
+
+
+def test_every_category_has_must_fire_and_the_file_must_not_fire_phrases() -> None:
+    """The regression file covers every category and the idioms the review listed."""
+    rows = _phrases()
+    assert len(rows) >= 150
+    assert {expected for expected, _ in rows} == {*safety.CATEGORIES, "none"}
+
+
+def test_safeguarding_flags_never_raise_urgency_on_their_own() -> None:
+    """A safeguarding flag goes with any urgency; the model's urgency stands."""
+    hits = safety.check("I'm 15 and I think I'm pregnant")
+    assert [h.category for h in hits] == ["safeguarding"]
+    assert safety.raise_urgency("routine", hits) == ("routine", False)
+
+
+def test_abuse_is_also_a_safeguarding_matter() -> None:
+    """Abuse by a partner brings the safeguarding flag with it."""
+    hits = safety.check("he pushed me down the stairs this morning")
+    assert safety.categories(hits) == ["abuse", "safeguarding"]
+
+
+def test_plain_reason_names_the_red_flag_then_quotes_the_comment() -> None:
+    """A midwife reads the red flag in plain words, then the comment's own words."""
+    (hit,) = safety.check("I'm soaking a pad every hour")
+    assert hit.plain_reason() == "heavy bleeding now: 'soaking a pad every hour'"

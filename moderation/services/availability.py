@@ -1,0 +1,52 @@
+"""When a person will next read a comment, from the service's working hours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from moderation.services.settings import ServicePolicy, current_policy
+from moderation.services.working_hours import add_working_time
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def next_read_at(now: datetime, policy: ServicePolicy | None = None) -> datetime:
+    """`now` during staffed hours, otherwise the moment the service next opens (aware UTC)."""
+    # Zero minutes of working time from `now` is `now` when staffed, else the next opening.
+    return add_working_time(now, 0, policy or current_policy())
+
+
+def staffed_at(now: datetime, policy: ServicePolicy | None = None) -> bool:
+    """Tell whether a midwife is working at this moment."""
+    return next_read_at(now, policy) == now
+
+
+def describe_moment(moment: datetime, now: datetime, policy: ServicePolicy | None = None) -> str:
+    """'today at 9am', 'tomorrow at 9am' or 'Monday 7 December at 9am', in the service's zone."""
+    zone = ZoneInfo((policy or current_policy()).timezone)
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    clock = local.strftime("%I:%M%p").lstrip("0").lower().replace(":00", "")
+    days = (local.date() - today).days
+    if days == 0:
+        return f"today at {clock}"
+    if days == 1:
+        return f"tomorrow at {clock}"
+    return f"{WEEKDAYS[local.weekday()]} {local.day} {local:%B} at {clock}"
+
+
+def describe_hours(policy: ServicePolicy | None = None) -> str:
+    """The staffed hours in words: 'Monday to Friday, 9am to 5pm, not on bank holidays'."""
+    policy = policy or current_policy()
+    days = sorted(policy.working_weekdays)
+    if days == list(range(days[0], days[-1] + 1)) and len(days) > 1:
+        day_text = f"{WEEKDAYS[days[0]]} to {WEEKDAYS[days[-1]]}"
+    else:
+        day_text = ", ".join(WEEKDAYS[d] for d in days)
+
+    def clock(value) -> str:
+        text = value.strftime("%I:%M%p").lstrip("0").lower()
+        return text.replace(":00", "")
+
+    return (f"{day_text}, {clock(policy.workday_start)} to {clock(policy.workday_end)}, "
+            "not on bank holidays")
