@@ -3,6 +3,8 @@
 from models.audit import AuditEvent
 from models.base import Base, UTCDateTime, db, utcnow
 from models.comment import COMMENT_STATUSES, Comment, LabelCorrection
+from models.model_release import RELEASE_STATUSES, ModelRelease
+from models.near_miss import NearMiss
 from models.page import Page, Site
 from models.reply import Reply, Snippet, SnippetVersion
 from models.setting import ServiceSetting
@@ -14,7 +16,10 @@ __all__ = [
     "COMMENT_STATUSES",
     "Comment",
     "LabelCorrection",
+    "ModelRelease",
+    "NearMiss",
     "Page",
+    "RELEASE_STATUSES",
     "ROLES",
     "Reply",
     "ServiceSetting",

@@ -61,6 +61,7 @@ def triage_comments(comments: list[Comment], policy: ServicePolicy | None = None
         comment.model_version = prediction.model_version
         comment.triage_reasons = list(prediction.reasons)
         comment.red_flag = any(detail.get("kind") == "safety" for detail in prediction.details)
+        comment.check_soon = comment.urgency != "urgent" and bool(prediction.check_soon)
         comment.triaged = True
         comment.triage_error = None
         comment.due_at = reply_due_at(comment.received_at, comment.urgency, policy)
