@@ -133,7 +133,8 @@ def train_candidate(*, seed: int | None = None, sample: int | None = None,
     work = Path(tempfile.mkdtemp(dir=root, prefix=".training-"))
     try:
         card = train_and_save(work, extra_examples=corrected_examples(), data_dir=data_dir,
-                              seed=DEFAULT_SEED if seed is None else seed, sample=sample)
+                              seed=DEFAULT_SEED if seed is None else seed, sample=sample,
+                              measure_speed=sample is None)
         version = card["model_version"]
         existing = db.session.scalar(select(ModelRelease).where(ModelRelease.version == version))
         if existing is not None:  # same data, parameters and seed: the same model
