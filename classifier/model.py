@@ -23,6 +23,7 @@ FORMAT_VERSION = 1
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "artifacts"
 DEFAULT_MODEL_PATH = DEFAULT_MODEL_DIR / ARTIFACT_NAME
 TOP_TERMS = 6  # candidates per head; reasons show at most two distinct phrases
+DETAIL_TERMS = 3  # weighted terms per head kept in the structured details
 
 # Types the artifact may hold beyond skops' defaults (which cover scikit-learn and numpy):
 # only our own feature transformer. Anything else in a file makes loading fail.
@@ -150,7 +151,7 @@ class TriageModel:
                 details.extend(
                     {"kind": "term", "head": head, "label": label, "term": term,
                      "weight": round(weight, 4)}
-                    for term, weight in terms
+                    for term, weight in terms[:DETAIL_TERMS]
                 )
             predictions.append(
                 Prediction(

@@ -17,7 +17,7 @@ their this that these those there here what which who whom how when why where ju
 really much many some any all each such own same too only ve re ll im ive id don didn doesn
 haven hasn hadn isn aren wasn weren won wouldn couldn shouldn ain get got go going one lot
 getting gets goes went twice once thing things bit abit lol anyone anything something ok okay
-yes yeah well now know think want said say like
+yes yeah well now know think want said say like every
 """.split())
 
 SHORT_REASON_CHARS = 90
@@ -52,7 +52,7 @@ def phrases(body: str, terms: Iterable[str], limit: int = 2) -> list[str]:
     seen: set[str] = set()
     for term in terms:
         tokens = set(term.split())
-        if tokens <= seen:
+        if tokens & seen:  # "pad every" adds little after "pad"
             continue
         seen |= tokens
         shown.append(quote(body, term))
