@@ -140,8 +140,9 @@ class TriageModel:
             reasons = [hit.reason() for hit in hits]
             if raised:
                 reasons.append(wording.raised_by_rule(model_urgency))
-            urgency_words = wording.phrases(body, (t for t, _ in urgency_terms[row]))
-            topic_words = wording.phrases(body, (t for t, _ in topic_terms[row]))
+            words = wording.Words(body)
+            urgency_words = wording.phrases(words, (t for t, _ in urgency_terms[row]))
+            topic_words = wording.phrases(words, (t for t, _ in topic_terms[row]))
             reasons.append(wording.urgency_reason(model_urgency, urgency_words, check_soon))
             reasons.append(wording.topic_reason(topic, topic_words))
             for head, label, terms in (

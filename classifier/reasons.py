@@ -34,20 +34,38 @@ def readable(term: str) -> bool:
     return not all(token.isdigit() for token in tokens)
 
 
+class Words:
+    """A comment's words, found once, for quoting several terms in the writer's spelling."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self.spans = [m.span() for m in _WORD.finditer(body)]
+        self.lowered = [body[a:b].lower() for a, b in self.spans]
+        self.first: dict[str, int] = {}
+        for index, word in enumerate(self.lowered):
+            self.first.setdefault(word, index)
+
+    def quote(self, term: str) -> str:
+        """The words of `term` as typed (their case and spacing), else the term itself."""
+        tokens = term.split()
+        start = self.first.get(tokens[0]) if tokens else None
+        if start is None:
+            return term
+        n = len(tokens)
+        for i in range(start, len(self.lowered) - n + 1):
+            if self.lowered[i : i + n] == tokens:
+                return self.body[self.spans[i][0] : self.spans[i + n - 1][1]]
+        return term
+
+
 def quote(body: str, term: str) -> str:
     """The words of `term` as the writer typed them in `body` (their case and spacing)."""
-    tokens = term.split()
-    words = list(_WORD.finditer(body))
-    lowered = [w.group().lower() for w in words]
-    n = len(tokens)
-    for i in range(len(words) - n + 1):
-        if lowered[i : i + n] == tokens:
-            return body[words[i].start() : words[i + n - 1].end()]
-    return term
+    return Words(body).quote(term)
 
 
-def phrases(body: str, terms: Iterable[str], limit: int = 2) -> list[str]:
+def phrases(body: str | Words, terms: Iterable[str], limit: int = 2) -> list[str]:
     """Up to `limit` quoted phrases for the strongest terms, skipping words already shown."""
+    words = body if isinstance(body, Words) else Words(body)
     shown: list[str] = []
     seen: set[str] = set()
     for term in terms:
@@ -55,7 +73,7 @@ def phrases(body: str, terms: Iterable[str], limit: int = 2) -> list[str]:
         if tokens & seen:  # "pad every" adds little after "pad"
             continue
         seen |= tokens
-        shown.append(quote(body, term))
+        shown.append(words.quote(term))
         if len(shown) == limit:
             break
     return shown
