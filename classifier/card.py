@@ -54,7 +54,10 @@ def _check_soon_lines(cv: Mapping[str, Any]) -> list[str]:
         f"**Check soon**: P(urgent) ≥ {cv['check_soon_threshold']:.4f} on a comment that is not "
         f"urgent. Chosen by the same cross-validation as the highest threshold at which urgent "
         f"plus check-soon comments hold {_pct(cv['check_soon_recall_target'])} of the urgent "
-        f"ones (here {_pct(soon['served_or_check_soon_recall'])}). It marked "
+        f"ones, raised if needed so that it marks at most "
+        f"{_pct(cv.get('check_soon_max_share', 1.0))} of the comments not served as urgent "
+        f"(urgent plus check soon here hold {_pct(soon['served_or_check_soon_recall'])}). "
+        f"It marked "
         f"{soon['flagged']} comments ({_pct(soon['share_of_not_urgent'])} of those not served "
         f"as urgent), {soon['urgent_caught']} of them labelled urgent. Check-soon comments "
         "sort first within their urgency; they never take the urgent lane or an on-call alert.",

@@ -52,6 +52,9 @@ PARAMS: dict[str, Any] = {
     # "Check soon" (below urgent): the highest lower threshold at which served urgent plus
     # check-soon comments hold this share of the urgent ones, by cross-validation.
     "check_soon_recall_target": 0.995,
+    # ...but it may mark at most this share of the comments not served as urgent: a marker on
+    # one comment in five would be noise, not a safety net.
+    "check_soon_max_share": 0.10,
 }
 
 
@@ -246,6 +249,10 @@ def _train_model(
     cv_system = with_safety(bodies, cv_urgency)
     cv_topic = [TOPICS[i] for i in topic_oof.argmax(axis=1)]
     served = np.asarray(cv_system) == URGENT
+    max_share = float(params.get("check_soon_max_share", 1.0))
+    if max_share < 1.0 and (~served).any():
+        floor = float(np.quantile(p_urgent[~served], 1.0 - max_share, method="higher"))
+        check_soon = min(max(check_soon, floor), threshold)
     flagged_soon = ~served & (p_urgent >= check_soon)
     cv_seconds = time.perf_counter() - started
 
@@ -260,6 +267,7 @@ def _train_model(
         "urgent_recall_target": target,
         "check_soon_threshold": round(check_soon, 6),
         "check_soon_recall_target": soon_target,
+        "check_soon_max_share": max_share,
         "urgency_model": classification_report(y_urgency, cv_urgency, URGENCIES),
         "urgency_with_safety": classification_report(y_urgency, cv_system, URGENCIES),
         "topic": classification_report(y_topic, cv_topic, TOPICS),
