@@ -34,7 +34,7 @@ TARGETS = {
     "batch": 5000.0,  # comments per second
     "single": 2.0,  # ms per comment
     "load": 1.0,  # seconds
-    "train": 60.0,  # seconds
+    "train": 120.0,  # seconds (issue 11: training under two minutes)
 }
 
 
@@ -161,7 +161,7 @@ def run(model: Path | None, n: int, single: int, repeat: int,
     }
     rows = [
         {"figure": "training incl. 5-fold CV (wall)", "value": f"{train_seconds:.1f} s",
-         "target": "< 60 s", "ok": train_seconds < TARGETS["train"]},
+         "target": "< 120 s", "ok": train_seconds < TARGETS["train"]},
         {"figure": "loading the artifact, warm (first / median)",
          "value": f"{loads[0] * 1000:.0f} / {statistics.median(loads) * 1000:.0f} ms",
          "target": "< 1 s", "ok": loads[0] < TARGETS["load"]},
