@@ -1,12 +1,15 @@
 """Triage model speed: training, loading, batch and single-comment scoring on one core.
 
 Run: .venv/bin/python -m bench.bench_classifier [--model PATH] [--n 10000] [--single 1000]
-     [--write-docs docs/model-card.md]
+     [--baseline OLD.skops] [--write-docs docs/model-card.md]
 
 Without --model it trains a fresh model on the full corpus (default seed) into a temporary
 directory, timing it. Scoring uses `bench.datagen.comment_bodies`, so it measures comments the
 model has never seen. The process is pinned to one CPU and BLAS to one thread. Figures are the
 median of --repeat runs. --write-docs renders the model card with these figures as Markdown.
+--baseline scores the same comments with another artifact (say, the model before a change)
+in the same process, runs interleaved, and reports the new/old speed ratios: on a noisy
+shared machine a ratio is steadier than either figure.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ TARGETS = {
     "batch": 5000.0,  # comments per second
     "single": 2.0,  # ms per comment
     "load": 1.0,  # seconds
-    "train": 60.0,  # seconds
+    "train": 120.0,  # seconds (issue 11: training under two minutes)
 }
 
 
@@ -63,7 +66,39 @@ def _cold_load(model: Path) -> float:
     return float(done.stdout.strip())
 
 
-def run(model: Path | None, n: int, single: int, repeat: int) -> tuple[dict, dict]:
+def _speed(triage, bodies: list[str], one: list[str]) -> tuple[float, float]:
+    """(batch comments per CPU second, median CPU ms for one comment)."""
+    cpu = time.process_time()
+    triage.predict_many(bodies)
+    rate = len(bodies) / (time.process_time() - cpu)
+    times = []
+    for body in one:
+        cpu = time.process_time()
+        triage.predict(body)
+        times.append((time.process_time() - cpu) * 1000)
+    return rate, statistics.median(times)
+
+
+def compare(new, old, bodies: list[str], one: list[str], repeat: int) -> dict:
+    """New vs old model on the same comments, interleaved runs, medians and their ratio."""
+    old.predict_many(bodies[:500])
+    runs = {"new": [], "old": []}
+    for _ in range(repeat):
+        for name, triage in (("new", new), ("old", old)):
+            runs[name].append(_speed(triage, bodies, one))
+    rate = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
+    single = {k: statistics.median(r[1] for r in v) for k, v in runs.items()}
+    return {
+        "baseline_version": old.model_version,
+        "baseline_batch_comments_per_second": round(rate["old"]),
+        "baseline_single_ms_median": round(single["old"], 3),
+        "batch_rate_ratio_new_over_old": round(rate["new"] / rate["old"], 3),
+        "single_ms_ratio_new_over_old": round(single["new"] / single["old"], 3),
+    }
+
+
+def run(model: Path | None, n: int, single: int, repeat: int,
+        baseline: Path | None = None) -> tuple[dict, dict]:
     """Measure everything; return (model card, bench figures)."""
     pinned = _pin_one_core()
     from classifier import load_model
@@ -126,7 +161,7 @@ def run(model: Path | None, n: int, single: int, repeat: int) -> tuple[dict, dic
     }
     rows = [
         {"figure": "training incl. 5-fold CV (wall)", "value": f"{train_seconds:.1f} s",
-         "target": "< 60 s", "ok": train_seconds < TARGETS["train"]},
+         "target": "< 120 s", "ok": train_seconds < TARGETS["train"]},
         {"figure": "loading the artifact, warm (first / median)",
          "value": f"{loads[0] * 1000:.0f} / {statistics.median(loads) * 1000:.0f} ms",
          "target": "< 1 s", "ok": loads[0] < TARGETS["load"]},
@@ -151,6 +186,15 @@ def run(model: Path | None, n: int, single: int, repeat: int) -> tuple[dict, dic
         f"rules and explanations included. Load average at the start: {_load_average()}; "
         f"on a shared machine wall-clock figures include waiting for the CPU."
     )
+    if baseline is not None:
+        ratios = compare(triage, load_model(baseline), bodies, one[:300], repeat)
+        figures.update(ratios)
+        rows.append({"figure": f"vs {ratios['baseline_version']}: batch rate new/old",
+                     "value": f"{ratios['batch_rate_ratio_new_over_old']:.2f}x", "target": "",
+                     "ok": True})
+        rows.append({"figure": f"vs {ratios['baseline_version']}: single ms new/old",
+                     "value": f"{ratios['single_ms_ratio_new_over_old']:.2f}x", "target": "",
+                     "ok": True})
     if tmp is not None:
         tmp.cleanup()
     return card, {"figures": figures, "rows": rows, "note": note}
@@ -178,9 +222,10 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=10_000, help="comments in the batch")
     parser.add_argument("--single", type=int, default=1000, help="comments scored one by one")
     parser.add_argument("--repeat", type=int, default=3, help="batch runs (median reported)")
+    parser.add_argument("--baseline", type=Path, help="another artifact to compare speed with")
     parser.add_argument("--write-docs", type=Path, help="write the Markdown model card here")
     args = parser.parse_args()
-    card, bench = run(args.model, args.n, args.single, args.repeat)
+    card, bench = run(args.model, args.n, args.single, args.repeat, args.baseline)
     width = max(len(row["figure"]) for row in bench["rows"])
     print(f"{'figure':<{width}}  {'value':>24}  {'target':>10}  ok")
     for row in bench["rows"]:

@@ -13,6 +13,10 @@ from .errors import CorpusError
 from .labels import TOPICS, URGENCIES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# Hard comments kept apart for judging models: never trained on, never used to pick a
+# threshold. It lives in a subdirectory so `load_corpus` (which reads only DATA_DIR/*.jsonl)
+# cannot pick it up, and `build_training_set` drops any example whose body matches it.
+FROZEN_TEST_PATH = DATA_DIR / "frozen" / "frozen_test.jsonl"
 MAX_ERRORS_SHOWN = 20
 _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
@@ -38,6 +42,7 @@ class TrainingSet:
     conflicting_duplicates: int
     corrections_applied: int
     extra_added: int
+    frozen_excluded: int = 0
 
 
 def normalise_body(body: str) -> str:
@@ -137,10 +142,28 @@ def validate_extra(extra: Iterable[Mapping[str, object]], source: str = "extra")
     return _validated(pairs, [])
 
 
+def load_frozen_test(path: Path | None = None) -> list[Example]:
+    """The frozen test file: hard comments that no model is ever trained on."""
+    return load_jsonl(Path(path) if path is not None else FROZEN_TEST_PATH)
+
+
+def frozen_keys(path: Path | None = None) -> frozenset[str]:
+    """Normalised bodies of the frozen test file (empty when the file is absent)."""
+    path = Path(path) if path is not None else FROZEN_TEST_PATH
+    if not path.is_file():
+        return frozenset()
+    return frozenset(normalise_body(e.body) for e in load_frozen_test(path))
+
+
 def build_training_set(
-    corpus: Mapping[str, list[Example]], extra: Iterable[Example] = ()
+    corpus: Mapping[str, list[Example]],
+    extra: Iterable[Example] = (),
+    exclude: frozenset[str] = frozenset(),
 ) -> TrainingSet:
-    """Deduplicate by normalised body: first corpus occurrence kept, corrections always win."""
+    """Deduplicate by normalised body: first corpus occurrence kept, corrections always win.
+
+    Examples whose normalised body is in `exclude` (the frozen test file) are dropped.
+    """
     merged: dict[str, Example] = {}
     duplicates = conflicts = corrections = added = 0
     for examples in corpus.values():
@@ -163,6 +186,9 @@ def build_training_set(
         else:
             corrections += 1
         merged[key] = example  # the midwives' correction wins over the corpus
+    excluded = [key for key in merged if key in exclude]
+    for key in excluded:
+        del merged[key]
     return TrainingSet(
         examples=tuple(merged.values()),
         files={name: len(examples) for name, examples in corpus.items()},
@@ -170,4 +196,5 @@ def build_training_set(
         conflicting_duplicates=conflicts,
         corrections_applied=corrections,
         extra_added=added,
+        frozen_excluded=len(excluded),
     )

@@ -41,6 +41,8 @@ class Decision:
     model_urgency: str | None = None  # what the model alone said (None when it failed)
     model_error: str | None = None  # why the model did not answer
     details: list[dict[str, object]] = field(default_factory=list)
+    # The model sees a possible risk below its urgent threshold (never set on urgent ones).
+    check_soon: bool = False
 
     @property
     def model_failed(self) -> bool:
@@ -75,6 +77,7 @@ class Decision:
             "safety_raised": self.raised_by_rules,
             "red_flag": self.red_flag,
             "red_flag_categories": self.red_flag_categories,
+            "check_soon": self.check_soon,
             "model_failed": self.model_failed,
             "model_error": self.model_error,
             "reason_details": [dict(d) for d in self.details],
@@ -138,6 +141,7 @@ def _combine(hits: list[SafetyHit], prediction: Any) -> Decision:
         model_version=prediction.model_version,
         model_urgency=model_urgency,
         details=[hit.to_dict() for hit in hits] + [dict(d) for d in prediction.details],
+        check_soon=not red_flag and model_urgency != URGENT and bool(prediction.check_soon),
     )
 
 

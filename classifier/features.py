@@ -139,7 +139,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     def __getstate__(self) -> dict:
         # Store each fitted vectorizer compactly (parameters, terms joined in one string, idf):
         # a vocabulary dict of ~25k entries is slow to serialise and load item by item.
-        state = super().__getstate__()
+        # a copy: BaseEstimator may hand back the live __dict__, and saving must not unfit us
+        state = dict(super().__getstate__())
         state.pop("_char_cache", None)
         for name in _VECTORIZERS:
             vectorizer = state.pop(name, None)

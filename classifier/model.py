@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import reasons as wording
 from . import safety
 from .errors import ModelLoadError, ModelNotFoundError
 from .labels import TOPICS, URGENCIES, URGENT
@@ -21,18 +22,8 @@ ARTIFACT_NAME = "triage-model.skops"
 FORMAT_VERSION = 1
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "artifacts"
 DEFAULT_MODEL_PATH = DEFAULT_MODEL_DIR / ARTIFACT_NAME
-TOP_TERMS = 3
-# Function words and contraction fragments say nothing to a reader; explanations skip terms
-# made only of these (the model still uses them). Negations and words like "again", "first",
-# "back" or "still" carry meaning here and are kept.
-FUNCTION_WORDS = frozenset("""
-a an the and or but if so as to of in on at by for with from into about than then up out
-is are was were be been being am do does did have has had will would can could should may
-might must shall i me my mine myself we us our you your he him his she her it its they them
-their this that these those there here what which who whom how when why where just also very
-really much many some any all each such own same too only ve re ll im ive id don didn doesn
-haven hasn hadn isn aren wasn weren won wouldn couldn shouldn ain get got go going one lot
-""".split())
+TOP_TERMS = 6  # candidates per head; reasons show at most two distinct phrases
+DETAIL_TERMS = 3  # weighted terms per head kept in the structured details
 
 # Types the artifact may hold beyond skops' defaults (which cover scikit-learn and numpy):
 # only our own feature transformer. Anything else in a file makes loading fail.
@@ -54,11 +45,16 @@ class TriageModel:
         topic_head: Any,
         urgent_threshold: float,
         model_version: str,
+        check_soon_threshold: float | None = None,
     ) -> None:
         self.features = features
         self.urgency_head = urgency_head
         self.topic_head = topic_head
         self.urgent_threshold = float(urgent_threshold)
+        # Below urgent, P(urgent) at or above this marks a comment "check soon" (None: never).
+        self.check_soon_threshold = (
+            float(check_soon_threshold) if check_soon_threshold is not None else None
+        )
         self.model_version = model_version
         self._urgency_order = self._column_order(urgency_head, URGENCIES)
         self._topic_order = self._column_order(topic_head, TOPICS)
@@ -66,9 +62,7 @@ class TriageModel:
         self._topic_weights = self._centred_weights(topic_head, self._topic_order)
         names = [str(n) for n in features.word_vectorizer_.get_feature_names_out()]
         self._word_names = names
-        self._readable = np.array(
-            [not all(token in FUNCTION_WORDS for token in name.split()) for name in names]
-        )
+        self._readable = np.array([wording.readable(name) for name in names], dtype=bool)
 
     @staticmethod
     def _column_order(head: Any, labels: Sequence[str]) -> np.ndarray:
@@ -122,36 +116,43 @@ class TriageModel:
         urgency_p, topic_p, word_X = self.probabilities(bodies)
         urgency_idx = self.decide_urgency(urgency_p)
         topic_idx = topic_p.argmax(axis=1)
-        urgency_terms = self._top_terms(word_X, urgency_idx, self._urgency_weights)
+        urgent_col = URGENCIES.index(URGENT)
+        urgent_p = urgency_p[:, urgent_col]
+        soon = (
+            (urgent_p >= self.check_soon_threshold) & (urgency_idx != urgent_col)
+            if self.check_soon_threshold is not None
+            else np.zeros(len(bodies), dtype=bool)
+        )
+        # A check-soon comment is explained by what pushed it towards urgent.
+        explained_idx = np.where(soon, urgent_col, urgency_idx)
+        urgency_terms = self._top_terms(word_X, explained_idx, self._urgency_weights)
         topic_terms = self._top_terms(word_X, topic_idx, self._topic_weights)
         urgency_rows = urgency_p.tolist()
         topic_rows = topic_p.tolist()
-        urgent_col = URGENCIES.index(URGENT)
         predictions = []
         for row, body in enumerate(bodies):
             model_urgency = URGENCIES[urgency_idx[row]]
             topic = TOPICS[topic_idx[row]]
             hits = safety.check(body) if use_safety else []
             urgency, raised = safety.raise_urgency(model_urgency, hits)
+            check_soon = bool(soon[row]) and urgency != URGENT
             details: list[dict[str, object]] = [hit.to_dict() for hit in hits]
             reasons = [hit.reason() for hit in hits]
             if raised:
-                reasons.append(
-                    f"urgency raised to urgent by the safety rules (model said {model_urgency}, "
-                    f"P(urgent)={urgency_rows[row][urgent_col]:.2f})"
-                )
+                reasons.append(wording.raised_by_rule(model_urgency))
+            words = wording.Words(body)
+            urgency_words = wording.phrases(words, (t for t, _ in urgency_terms[row]))
+            topic_words = wording.phrases(words, (t for t, _ in topic_terms[row]))
+            reasons.append(wording.urgency_reason(model_urgency, urgency_words, check_soon))
+            reasons.append(wording.topic_reason(topic, topic_words))
             for head, label, terms in (
-                ("urgency", model_urgency, urgency_terms[row]),
+                ("urgency", URGENCIES[explained_idx[row]], urgency_terms[row]),
                 ("topic", topic, topic_terms[row]),
             ):
-                if not terms:
-                    continue
-                quoted = ", ".join(f'"{term}"' for term, _ in terms)
-                reasons.append(f"{head} {label}: words that weighed most: {quoted}")
                 details.extend(
                     {"kind": "term", "head": head, "label": label, "term": term,
                      "weight": round(weight, 4)}
-                    for term, weight in terms
+                    for term, weight in terms[:DETAIL_TERMS]
                 )
             predictions.append(
                 Prediction(
@@ -164,6 +165,7 @@ class TriageModel:
                     safety_raised=raised,
                     model_urgency=model_urgency,
                     details=details,
+                    check_soon=check_soon,
                 )
             )
         return predictions
@@ -250,6 +252,7 @@ def save_model(model: TriageModel, path: Path, extra_metadata: dict | None = Non
         "urgencies": list(URGENCIES),
         "topics": list(TOPICS),
         "urgent_threshold": model.urgent_threshold,
+        "check_soon_threshold": model.check_soon_threshold,
         "features": model.features,
         "urgency_head": model.urgency_head,
         "topic_head": model.topic_head,
@@ -266,6 +269,7 @@ def save_model(model: TriageModel, path: Path, extra_metadata: dict | None = Non
         "sha256": _sha256(data),
         "size_bytes": len(data),
         "urgent_threshold": model.urgent_threshold,
+        "check_soon_threshold": model.check_soon_threshold,
         "sklearn_version": sklearn.__version__,
         "skops_version": skops.__version__,
         "numpy_version": np.__version__,
@@ -345,4 +349,5 @@ def load_model(
         topic_head=payload["topic_head"],
         urgent_threshold=payload["urgent_threshold"],
         model_version=payload["model_version"],
+        check_soon_threshold=payload.get("check_soon_threshold"),
     )

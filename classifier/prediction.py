@@ -22,6 +22,8 @@ class Prediction:
     safety_raised: bool = False
     model_urgency: str = ""
     details: list[dict[str, object]] = field(default_factory=list)
+    # Not urgent, but the model's P(urgent) reached the lower "check soon" threshold.
+    check_soon: bool = False
 
     def to_json(self, id: object) -> dict[str, object]:  # noqa: A002 - the CLI's field name
         """The CLI's output line for this prediction, as a JSON-ready dict."""
@@ -34,5 +36,6 @@ class Prediction:
             "reasons": list(self.reasons),
             "model_version": self.model_version,
             "safety_raised": self.safety_raised,
+            "check_soon": self.check_soon,
             "reason_details": [dict(d) for d in self.details],
         }

@@ -18,7 +18,15 @@ import numpy as np
 
 from . import safety
 from .card import write_card
-from .corpus import Example, build_training_set, load_corpus, validate_extra
+from .corpus import (
+    FROZEN_TEST_PATH,
+    Example,
+    build_training_set,
+    frozen_keys,
+    load_corpus,
+    load_frozen_test,
+    validate_extra,
+)
 from .features import TextFeatures
 from .labels import TOPICS, URGENCIES, URGENT
 from .model import ARTIFACT_NAME, TriageModel, decide_urgency, load_model, save_model
@@ -35,7 +43,18 @@ PARAMS: dict[str, Any] = {
     "urgency_C": 10.0,
     "topic_C": 10.0,
     "cv_folds": 5,
+    # The served decision is "a red-flag rule fired OR P(urgent) >= threshold"; the threshold
+    # is the highest whose served urgent recall, by cross-validation, reaches this target.
     "urgent_recall_target": 0.97,
+    # Never above this, so the model still calls urgent what it finds more likely than not
+    # even if the rules alone would meet the target.
+    "urgent_threshold_max": 0.5,
+    # "Check soon" (below urgent): the highest lower threshold at which served urgent plus
+    # check-soon comments hold this share of the urgent ones, by cross-validation.
+    "check_soon_recall_target": 0.995,
+    # ...but it may mark at most this share of the comments not served as urgent: a marker on
+    # one comment in five would be noise, not a safety net.
+    "check_soon_max_share": 0.10,
 }
 
 
@@ -90,6 +109,26 @@ def choose_threshold(p_urgent: np.ndarray, is_urgent: np.ndarray, target: float)
         return 0.5
     needed = int(np.ceil(target * len(scores)))
     return float(scores[max(needed, 1) - 1])
+
+
+def choose_system_threshold(
+    p_urgent: np.ndarray, rule_fired: np.ndarray, is_urgent: np.ndarray, target: float,
+    maximum: float = 1.0,
+) -> float:
+    """The highest threshold at which (rule fired OR P(urgent) >= it) has recall >= target."""
+    n_urgent = int(is_urgent.sum())
+    if n_urgent == 0:
+        return min(0.5, maximum)
+    needed = int(np.ceil(target * n_urgent)) - int((is_urgent & rule_fired).sum())
+    if needed <= 0:
+        return float(maximum)
+    missed_by_rules = np.sort(p_urgent[is_urgent & ~rule_fired])[::-1]
+    return float(min(missed_by_rules[needed - 1], maximum))
+
+
+def served_urgent(p_urgent: np.ndarray, rule_fired: np.ndarray, threshold: float) -> np.ndarray:
+    """The served urgent decision: a red-flag rule fired, or the model reached the threshold."""
+    return rule_fired | (p_urgent >= threshold)
 
 
 def cross_validate(
@@ -196,26 +235,55 @@ def _train_model(
     y_topic = [e.topic for e in examples]
     urgency_oof, topic_oof = cross_validate(examples, seed=seed, params=params)
     is_urgent = np.asarray(y_urgency) == URGENT
+    rule_fired = np.array([bool(safety.check(body)) for body in bodies], dtype=bool)
+    p_urgent = urgency_oof[:, URGENCIES.index(URGENT)]
     target = float(params["urgent_recall_target"])
-    threshold = choose_threshold(urgency_oof[:, URGENCIES.index(URGENT)], is_urgent, target)
+    maximum = float(params.get("urgent_threshold_max", 1.0))
+    threshold = choose_system_threshold(p_urgent, rule_fired, is_urgent, target, maximum)
+    soon_target = float(params.get("check_soon_recall_target", target))
+    check_soon = min(
+        choose_system_threshold(p_urgent, rule_fired, is_urgent, soon_target, maximum),
+        threshold,
+    )
     cv_urgency = [URGENCIES[i] for i in decide_urgency(urgency_oof, threshold)]
     cv_system = with_safety(bodies, cv_urgency)
     cv_topic = [TOPICS[i] for i in topic_oof.argmax(axis=1)]
+    served = np.asarray(cv_system) == URGENT
+    max_share = float(params.get("check_soon_max_share", 1.0))
+    if max_share < 1.0 and (~served).any():
+        floor = float(np.quantile(p_urgent[~served], 1.0 - max_share, method="higher"))
+        check_soon = min(max(check_soon, floor), threshold)
+    flagged_soon = ~served & (p_urgent >= check_soon)
     cv_seconds = time.perf_counter() - started
 
     features, urgency_head, topic_head = _fit_heads(bodies, y_urgency, y_topic, params, seed)
     version = model_version_for(examples, params, seed)
-    model = TriageModel(features, urgency_head, topic_head, threshold, version)
+    model = TriageModel(features, urgency_head, topic_head, threshold, version, check_soon)
+    rules_only = [URGENT if fired else "not urgent" for fired in rule_fired]
     metrics = {
         "model_version": version,
         "folds": int(params["cv_folds"]),
         "urgent_threshold": round(threshold, 6),
         "urgent_recall_target": target,
+        "check_soon_threshold": round(check_soon, 6),
+        "check_soon_recall_target": soon_target,
+        "check_soon_max_share": max_share,
         "urgency_model": classification_report(y_urgency, cv_urgency, URGENCIES),
         "urgency_with_safety": classification_report(y_urgency, cv_system, URGENCIES),
         "topic": classification_report(y_topic, cv_topic, TOPICS),
         "urgent_at_threshold": _urgent_pr(y_urgency, cv_urgency),
         "urgent_with_safety": _urgent_pr(y_urgency, cv_system),
+        "urgent_rules_only": _urgent_pr(y_urgency, rules_only),
+        "check_soon": {
+            "flagged": int(flagged_soon.sum()),
+            "share_of_not_urgent": round(float(flagged_soon.sum()) / max(int((~served).sum()), 1),
+                                         4),
+            "urgent_caught": int((flagged_soon & is_urgent).sum()),
+            "served_or_check_soon_recall": round(
+                float(((served | flagged_soon) & is_urgent).sum()) / max(int(is_urgent.sum()), 1),
+                4,
+            ),
+        },
         "safety_raised_in_cv": int(sum(
             s != m for s, m in zip(cv_system, cv_urgency, strict=True)
         )),
@@ -248,8 +316,17 @@ def evaluate(model: TriageModel, examples: Sequence[Example]) -> dict[str, Any]:
     predictions = model.predict_many([e.body for e in examples])
     y_urgency = [e.urgency for e in examples]
     y_topic = [e.topic for e in examples]
+    rules_only = [URGENT if p.details and any(d.get("kind") == "safety" for d in p.details)
+                  else "not urgent" for p in predictions]
     return {
         "examples": len(examples),
+        "urgent_rules_only": _urgent_pr(y_urgency, rules_only),
+        "urgent_model_only": _urgent_pr(y_urgency, [p.model_urgency for p in predictions]),
+        "check_soon": int(sum(p.check_soon for p in predictions)),
+        "check_soon_urgent": int(sum(
+            p.check_soon and e.urgency == URGENT
+            for p, e in zip(predictions, examples, strict=True)
+        )),
         "urgency": classification_report(y_urgency, [p.urgency for p in predictions], URGENCIES),
         "topic": classification_report(y_topic, [p.topic for p in predictions], TOPICS),
         "urgent": _urgent_pr(y_urgency, [p.urgency for p in predictions]),
@@ -302,13 +379,22 @@ def train_and_save(
     extra_examples: Iterable[Mapping[str, object]] | None = None,
     seed: int = DEFAULT_SEED,
     measure_speed: bool = True,
+    frozen_path: Path | None = FROZEN_TEST_PATH,
+    sample: int | None = None,
 ) -> dict[str, Any]:
-    """Train on the corpus plus corrections, write artifact, sidecar and card; return the card."""
+    """Train on the corpus plus corrections, write artifact, sidecar and card; return the card.
+
+    The frozen test file is never trained on: its comments are removed from the training set
+    and the model is judged on it. `sample` trains on a stratified subset (fast tests).
+    """
     started = time.perf_counter()
     corpus = load_corpus(data_dir)
     extra = validate_extra(extra_examples or [], source="extra_examples")
-    training = build_training_set(corpus, extra)
+    exclude = frozen_keys(frozen_path) if frozen_path is not None else frozenset()
+    training = build_training_set(corpus, extra, exclude=exclude)
     examples = list(training.examples)
+    if sample is not None and sample < len(examples):
+        examples, _ = holdout_split(examples, fraction=1 - sample / len(examples), seed=seed)
     model, metrics = train_model(examples, seed=seed)
     output_dir = Path(output_dir)
     model_path = output_dir / ARTIFACT_NAME
@@ -328,10 +414,16 @@ def train_and_save(
             "conflicting_duplicates": training.conflicting_duplicates,
             "corrections_applied": training.corrections_applied,
             "extra_examples_added": training.extra_added,
+            "frozen_test_excluded": training.frozen_excluded,
+            "sampled": sample is not None,
             "urgency_counts": {u: sum(e.urgency == u for e in examples) for u in URGENCIES},
             "topic_counts": {t: sum(e.topic == t for e in examples) for t in TOPICS},
         },
         "cross_validation": metrics,
+        "frozen_test": (
+            evaluate(model, load_frozen_test(frozen_path))
+            if frozen_path is not None and Path(frozen_path).is_file() else None
+        ),
         "safety_rules": sorted({rule.name for rule in safety.RULES}),
         "timing": {"training_seconds": round(training_seconds, 2),
                    "cv_seconds": metrics["cv_seconds"]},

@@ -3,6 +3,8 @@
 from models.audit import AuditEvent
 from models.base import Base, UTCDateTime, db, utcnow
 from models.comment import COMMENT_STATUSES, Comment, LabelCorrection
+from models.model_release import RELEASE_STATUSES, ModelRelease
+from models.near_miss import NearMiss
 from models.oncall import AlertChannel, Escalation, OnCallOverride, OnCallShift
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
@@ -23,7 +25,10 @@ __all__ = [
     "OnCallOverride",
     "OnCallShift",
     "OutboxMessage",
+    "ModelRelease",
+    "NearMiss",
     "Page",
+    "RELEASE_STATUSES",
     "ROLES",
     "Reply",
     "ServiceSetting",

@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         auth,
         exports,
+        models,
         oncall,
         public,
         queue,
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         exports.bp,
         oncall.bp,
         alerts.bp,
+        models.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask
 from markupsafe import Markup, escape
 
+from classifier.reasons import short_reason
 from models import utcnow
 
 
@@ -46,9 +47,17 @@ def london_time(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     return value.astimezone(ZoneInfo("Europe/London")).strftime(fmt)
 
 
+def _unacknowledged_near_misses() -> int:
+    from moderation.services.near_misses import unacknowledged_count
+
+    return unacknowledged_count()
+
+
 def register(app: Flask) -> None:
     """Register the filters and globals."""
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["duration"] = humanize_duration
     app.jinja_env.filters["uktime"] = london_time
+    app.jinja_env.filters["short_reason"] = short_reason
+    app.jinja_env.globals["unacknowledged_near_misses"] = _unacknowledged_near_misses
     app.jinja_env.globals["now"] = utcnow

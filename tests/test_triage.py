@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from models import Comment, LabelCorrection, db, utcnow
+from models import Comment, LabelCorrection, ModelRelease, db, utcnow
 from moderation.services.corrections import corrected_examples
 from moderation.services.triage import triage_comment
 
@@ -192,7 +194,8 @@ def test_train_learns_from_the_midwives_corrections(app, runner, make_comment, m
     result = runner.invoke(args=["triage", "train", "--seed", "7"])
     assert result.exit_code == 0, result.output
     assert "Training with 1 corrected comment(s)" in result.output
-    card = json.loads((tmp_path / "model-card.json").read_text())
+    release = db.session.scalar(select(ModelRelease))
+    card = json.loads((Path(release.directory) / "model-card.json").read_text())
     assert card["data"]["extra_examples_added"] + card["data"]["corrections_applied"] == 1
     assert card["seed"] == 7
     assert card["data"]["examples"] > 1000

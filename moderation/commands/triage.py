@@ -22,9 +22,11 @@ RESCORE_BATCH = 500
 @cli.command("train")
 @click.option("--seed", default=20261127, show_default=True, help="Random seed.")
 @click.option("--if-missing", is_flag=True, help="Only train when no model file exists yet.")
-def train_command(seed: int, if_missing: bool) -> None:
-    """Train on the corpus plus the midwives' label corrections, and write the model card."""
-    from classifier.train import train_and_save
+@click.option("--sample", type=click.IntRange(min=50), default=None,
+              help="Train on a stratified sample of this many examples (quick trials, tests).")
+def train_command(seed: int, if_missing: bool, sample: int | None) -> None:
+    """Train a CANDIDATE on the corpus plus corrections; the first model ever is promoted."""
+    from moderation.services import model_releases
 
     model_path = Path(current_app.config["TRIAGE_MODEL_PATH"])
     if if_missing and model_path.exists():
@@ -33,11 +35,69 @@ def train_command(seed: int, if_missing: bool) -> None:
             click.echo(f"Model already present at {model_path}; not retraining.")
             return
         click.echo(f"The model at {model_path} cannot be used ({problem}); retraining.")
+    serving_ok = model_path.exists() and _unloadable_reason(model_path) is None
+    if serving_ok:
+        model_releases.adopt_serving_model()
     extra = corrected_examples()
     click.echo(f"Training with {len(extra)} corrected comment(s) from the database…")
-    card = train_and_save(model_path.parent, extra_examples=extra, seed=seed)
-    forget_loaded_model()
-    click.echo(f"Model {card.get('model_version', '?')} written to {model_path.parent}")
+    release, created = model_releases.train_candidate(seed=seed, sample=sample)
+    if not created:
+        click.echo(f"Model {release.version} already exists ({release.status}); nothing new.")
+    else:
+        click.echo(f"Candidate {release.version} written to {release.directory}")
+        _echo_evaluation(release.evaluation)
+    if model_releases.active_release() is None and not serving_ok:
+        # Nothing serves yet (a fresh clone): the first model is promoted so the app works.
+        model_releases.promote(release.version, None)
+        click.echo(f"No model was active: {release.version} promoted and now serves from "
+                   f"{model_path}.")
+    elif release.status == "candidate":
+        click.echo(f"Not serving yet. Compare it on the Models page, or promote it with "
+                   f"`flask triage promote {release.version}`.")
+    db.session.commit()
+
+
+def _echo_evaluation(evaluation: dict) -> None:
+    for name in ("frozen_test", "corrections"):
+        entry = evaluation.get(name, {})
+        for side in ("active", "candidate"):
+            figures = entry.get(side)
+            if not figures or not figures.get("examples"):
+                continue
+            click.echo(f"  {name} {side}: urgent recall {figures['urgent_recall']:.3f}, "
+                       f"precision {figures['urgent_precision']:.3f}, topic macro-F1 "
+                       f"{figures['topic_macro_f1']:.3f} ({figures['examples']} comments)")
+        if "changed_count" in entry:
+            click.echo(f"  {name}: {entry['changed_count']} comment(s) would change label")
+
+
+@cli.command("promote")
+@click.argument("version")
+def promote_command(version: str) -> None:
+    """Make release VERSION serve (also rolls back to any earlier release)."""
+    from moderation.services import model_releases
+
+    model_releases.adopt_serving_model()
+    try:
+        release = model_releases.promote(version, None)
+    except model_releases.ReleaseError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Model {release.version} is now active.")
+
+
+@cli.command("releases")
+def releases_command() -> None:
+    """List model releases, newest first, with their frozen-test urgent recall."""
+    from moderation.services import model_releases
+
+    model_releases.adopt_serving_model()
+    db.session.commit()
+    for release in model_releases.list_releases():
+        recall = release.frozen_urgent_recall
+        click.echo(f"{release.version}  {release.status:9}  frozen urgent recall "
+                   f"{'?' if recall is None else f'{recall:.3f}'}  {release.note}")
 
 
 def _unloadable_reason(model_path: Path) -> str | None:

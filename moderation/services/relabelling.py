@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from models import Comment, LabelCorrection, User, db, utcnow
 from moderation.services.alerts import raise_urgent_alert
 from moderation.services.audit import record_event
+from moderation.services.near_misses import record_near_miss
 from moderation.services.settings import current_policy
 from moderation.services.working_hours import reply_due_at
 
@@ -73,6 +74,7 @@ def relabel_comment(comment_id: int, user: User, *, urgency: str | None = None,
                  after={"urgency": comment.urgency, "topic": comment.topic,
                         "due_at": comment.due_at,
                         "urgent_probability": comment.urgent_probability})
-    if "urgency" in changes and comment.urgency == "urgent":
+    if changes.get("urgency") == "urgent":
+        record_near_miss(comment, user, now)  # served below urgent: a missed emergency
         raise_urgent_alert(comment, now)
     return comment

@@ -24,6 +24,7 @@ from models import (
     Comment,
     Escalation,
     LabelCorrection,
+    NearMiss,
     Reply,
     User,
     db,
@@ -756,6 +757,41 @@ def urgent_claims(data: ReportData) -> Table:
                          "call when it arrived.")
 
 
+def safety_net(data: ReportData) -> Table:
+    """Per model version: check-soon comments later raised to urgent, and near misses."""
+    raised = (select(LabelCorrection.id)
+              .where(LabelCorrection.comment_id == Comment.id,
+                     LabelCorrection.field == "urgency", LabelCorrection.new_value == "urgent")
+              .exists())
+    soon = Comment.check_soon.is_(True)
+    one = literal(1)
+    query = (
+        select(Comment.model_version, func.count(),
+               func.sum(case((soon, one), else_=0)),
+               func.sum(case((soon & raised, one), else_=0)),
+               func.count(NearMiss.id))
+        .outerjoin(NearMiss, NearMiss.comment_id == Comment.id)
+        .where(*_received_in(data.period), Comment.triaged.is_(True))
+        .group_by(Comment.model_version)
+        .order_by(Comment.model_version)
+    )
+    rows = [{"model_version": version or "none", "comments": count,
+             "check_soon": int(marked or 0), "check_soon_raised": int(later or 0),
+             "raised_share": _share(int(later or 0), int(marked or 0)),
+             "near_misses": int(misses or 0)}
+            for version, count, marked, later, misses in db.session.execute(query)]
+    columns = [Column("model_version", "Model version"),
+               Column("comments", "Comments triaged", "count"),
+               Column("check_soon", "Marked check soon", "count"),
+               Column("check_soon_raised", "Check soon, later raised to urgent", "count"),
+               Column("raised_share", "Share of check soon raised", "share"),
+               Column("near_misses", "Near misses", "count")]
+    return Table("safety-net", "Check soon and near misses, per model version", columns, rows,
+                 caption="Comments that arrived in the period, by the model that scored them. "
+                         "A near miss is a comment a midwife raised to urgent that the served "
+                         "triage had called priority or routine.")
+
+
 def _aware(value: datetime | str | None) -> datetime | None:
     # Aggregates may bypass the column type: SQLite can hand back naive UTC text.
     if value is None:
@@ -777,6 +813,7 @@ SECTIONS: dict[str, Callable[[ReportData], Table]] = {
     "topic-volume": topic_volume,
     "model-corrections": model_corrections,
     "correction-changes": correction_changes,
+    "safety-net": safety_net,
 }
 
 

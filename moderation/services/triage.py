@@ -66,6 +66,7 @@ def apply_decision(comment: Comment, decision: Decision, policy: ServicePolicy) 
     comment.triage_reasons = list(decision.reasons)
     comment.red_flag = decision.red_flag
     comment.red_flag_categories = decision.red_flag_categories
+    comment.check_soon = decision.check_soon
     comment.triaged = not decision.model_failed
     comment.triage_error = decision.model_error[:2000] if decision.model_error else None
     comment.due_at = reply_due_at(comment.received_at, comment.urgency, policy)

@@ -94,3 +94,31 @@ def test_corpus_duplicates_keep_the_first() -> None:
     training = build_training_set(corpus)
     assert [e.urgency for e in training.examples] == ["routine"]
     assert training.duplicates_dropped == 1 and training.conflicting_duplicates == 1
+
+
+def test_the_corpus_has_two_thousand_comments_and_a_separate_frozen_test_file() -> None:
+    """At least 2,000 training comments, plus >= 300 frozen ones that are not among them."""
+    from classifier.corpus import FROZEN_TEST_PATH, frozen_keys
+
+    training = build_training_set(load_corpus())
+    assert len(training.examples) >= 2000
+    frozen = frozen_keys()
+    assert len(frozen) >= 300
+    assert FROZEN_TEST_PATH.parent.name == "frozen"  # out of load_corpus' *.jsonl glob
+    assert not frozen & {normalise_body(e.body) for e in training.examples}
+
+
+def test_training_drops_a_frozen_comment_even_when_it_comes_back_as_a_correction(
+        tmp_path: Path) -> None:
+    """A frozen test comment never reaches training, from the corpus or from corrections."""
+    from classifier.corpus import frozen_keys, load_frozen_test
+
+    frozen_body = load_frozen_test()[0].body
+    data = _write(tmp_path / "c.jsonl", [
+        json.dumps({"body": frozen_body.upper(), "urgency": "routine", "topic": "other"}),
+        json.dumps({"body": "a normal training comment", "urgency": "routine", "topic": "other"}),
+    ])
+    extra = [Example(frozen_body, "urgent", "bleeding", "extra item 1")]
+    training = build_training_set({data.name: load_jsonl(data)}, extra, exclude=frozen_keys())
+    assert [e.body for e in training.examples] == ["a normal training comment"]
+    assert training.frozen_excluded == 1
