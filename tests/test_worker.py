@@ -20,7 +20,7 @@ from moderation.services.outbox import (
     enqueue_webhook,
     send_message,
 )
-from tests.alerting_servers import SMTPServer, WebhookReceiver
+from tests.alerting_servers import SMTPServer, WebhookReceiver, free_port
 
 SECRET = "webhook-test-secret"
 URGENT_BODY = ("I am soaking a pad every half hour since this morning and I feel faint "
@@ -173,8 +173,7 @@ def test_a_webhook_that_times_out_is_retried(app, webhook):
 
 
 def test_a_message_is_dead_after_the_set_number_of_tries(app):
-    # Nothing listens on this port: every try fails.
-    app.config["SMTP_PORT"] = 9  # discard port, closed on 127.0.0.1
+    app.config["SMTP_PORT"] = free_port()  # nothing listens there: every try fails
     now = utcnow()
     enqueue_email("password_reset", "sam@example.test", "Reset", "Body", "reset-1", now=now)
     db.session.commit()
