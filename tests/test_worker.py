@@ -236,3 +236,12 @@ def test_flask_worker_once_delivers_and_reports(app, runner, supervisor, make_co
     assert "sent: 1" in result.output
     assert smtp.recipients() == [address]
     assert db.session.scalar(select(OutboxMessage.status)) == "sent"
+
+
+def test_a_webhook_refusing_the_call_with_a_4xx_is_dead_at_once(app, webhook):
+    webhook.status = 410
+    now = utcnow()
+    enqueue_webhook("urgent_alert", {"event": "test"}, "hook-gone", now=now)
+    db.session.commit()
+    assert deliver_due("w", now) == {"dead": 1}
+    assert db.session.scalar(select(OutboxMessage.last_error)) == "webhook answered HTTP 410"
