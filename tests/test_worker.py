@@ -288,3 +288,8 @@ def test_a_worker_process_killed_mid_delivery_is_followed_by_one_resend_with_the
     received = smtp.messages
     assert len(received) == 2
     assert received[0][1]["X-Idempotency-Key"] == received[1][1]["X-Idempotency-Key"]
+
+
+def test_flask_worker_refuses_a_poll_interval_that_is_not_a_positive_number(app, runner):
+    result = runner.invoke(args=["worker", "--once", "--poll", "-1"])
+    assert result.exit_code == 2 and "--poll" in result.output
