@@ -19,6 +19,7 @@ from moderation.services.alerts import (
 from moderation.services.claims import claim_comment, take_next_comment
 from moderation.services.oncall import add_override, add_shift
 from moderation.services.relabelling import relabel_comment
+from tests.alerting_servers import free_port
 
 # Wednesday 3 June 2026, 10:00 in London (09:00 UTC): a controlled clock for every test.
 T0 = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)
@@ -27,8 +28,8 @@ WEDNESDAY = 2
 
 @pytest.fixture
 def app_config(app_config):
-    # Nothing listens on the discard port: these tests look at the outbox, not at delivery.
-    return {**app_config, "SMTP_PORT": 9, "BASE_URL": "https://moderation.example.org"}
+    # Nothing listens on that port: these tests look at the outbox, not at delivery.
+    return {**app_config, "SMTP_PORT": free_port(), "BASE_URL": "https://moderation.example.org"}
 
 
 @pytest.fixture
@@ -272,7 +273,7 @@ def test_a_webhook_is_queued_only_for_people_who_chose_it_and_when_one_is_config
     raise_urgent_alert(urgent(make_comment), T0)
     assert messages(0) == []  # no webhook URL configured, and her email is off
     db.session.rollback()
-    app.config["ALERT_WEBHOOK_URL"] = "http://127.0.0.1:9/hook"
+    app.config["ALERT_WEBHOOK_URL"] = f"http://127.0.0.1:{free_port()}/hook"
     raise_urgent_alert(urgent(make_comment), T0)
     db.session.commit()
     assert [(m.channel, m.user_id) for m in messages(0)] == [("webhook", ann.id)]

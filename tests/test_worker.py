@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +26,7 @@ from moderation.services.outbox import (
     enqueue_webhook,
     send_message,
 )
-from tests.alerting_servers import SMTPServer, WebhookReceiver
+from tests.alerting_servers import SMTPServer, WebhookReceiver, free_port
 
 SECRET = "webhook-test-secret"
 URGENT_BODY = ("I am soaking a pad every half hour since this morning and I feel faint "
@@ -173,8 +179,7 @@ def test_a_webhook_that_times_out_is_retried(app, webhook):
 
 
 def test_a_message_is_dead_after_the_set_number_of_tries(app):
-    # Nothing listens on this port: every try fails.
-    app.config["SMTP_PORT"] = 9  # discard port, closed on 127.0.0.1
+    app.config["SMTP_PORT"] = free_port()  # nothing listens there: every try fails
     now = utcnow()
     enqueue_email("password_reset", "sam@example.test", "Reset", "Body", "reset-1", now=now)
     db.session.commit()
@@ -237,3 +242,54 @@ def test_flask_worker_once_delivers_and_reports(app, runner, supervisor, make_co
     assert "sent: 1" in result.output
     assert smtp.recipients() == [address]
     assert db.session.scalar(select(OutboxMessage.status)) == "sent"
+
+
+def test_a_webhook_refusing_the_call_with_a_4xx_is_dead_at_once(app, webhook):
+    webhook.status = 410
+    now = utcnow()
+    enqueue_webhook("urgent_alert", {"event": "test"}, "hook-gone", now=now)
+    db.session.commit()
+    assert deliver_due("w", now) == {"dead": 1}
+    assert db.session.scalar(select(OutboxMessage.last_error)) == "webhook answered HTTP 410"
+
+
+def test_a_worker_process_killed_mid_delivery_is_followed_by_one_resend_with_the_same_key(
+        app, database_url, triage_model_path, tmp_path, supervisor, make_comment, smtp):
+    """A real `flask worker` process is SIGKILLed while the SMTP server holds its message."""
+    comment = make_comment("Soaking pads and faint", urgency="urgent")
+    raise_urgent_alert(comment)
+    db.session.commit()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
+           "TRIAGE_MODEL_PATH": str(triage_model_path), "MODERATION_INSTANCE_DIR": str(tmp_path),
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port), "OUTBOX_LEASE_SECONDS": "1"}
+    flask = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "worker", "--once"]
+    root = Path(__file__).resolve().parent.parent
+    doomed = subprocess.Popen(flask, cwd=root, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    # The server has the whole message; the worker dies before it hears "250 OK".
+    original = smtp.handler.handle_DATA
+
+    async def kill_then_accept(server, session, envelope):
+        answer = await original(server, session, envelope)
+        os.kill(doomed.pid, signal.SIGKILL)
+        return answer
+
+    smtp.handler.handle_DATA = kill_then_accept
+    assert doomed.wait(timeout=60) == -signal.SIGKILL
+    smtp.handler.handle_DATA = original
+    db.session.expire_all()
+    assert statuses() == ["sending"]
+    time.sleep(1.2)  # let the one-second lease of the dead worker run out
+    survivor = subprocess.run(flask, cwd=root, env=env, capture_output=True, text=True,
+                              timeout=60)
+    assert survivor.returncode == 0, survivor.stderr
+    db.session.expire_all()
+    assert statuses() == ["sent"]
+    received = smtp.messages
+    assert len(received) == 2
+    assert received[0][1]["X-Idempotency-Key"] == received[1][1]["X-Idempotency-Key"]
+
+
+def test_flask_worker_refuses_a_poll_interval_that_is_not_a_positive_number(app, runner):
+    result = runner.invoke(args=["worker", "--once", "--poll", "-1"])
+    assert result.exit_code == 2 and "--poll" in result.output

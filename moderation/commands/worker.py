@@ -68,7 +68,7 @@ def run_once(owner: str, now: datetime | None = None) -> dict[str, int]:
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Do one pass and exit (for tests and cron).")
-@click.option("--poll", type=float, default=None,
+@click.option("--poll", type=click.FloatRange(min=0.05), default=None,
               help="Seconds between passes (default: OUTBOX_POLL_SECONDS).")
 @with_appcontext
 def worker_command(once: bool, poll: float | None) -> None:
