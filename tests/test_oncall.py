@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import OnCallOverride, OnCallShift, db
+from moderation.services.availability import next_read_at
 from moderation.services.oncall import (
     RotaError,
     add_override,
@@ -15,7 +16,6 @@ from moderation.services.oncall import (
     channels_for,
     gaps_ahead,
     next_on_call,
-    next_read_at,
     on_call_at,
     set_channels,
 )

@@ -1,10 +1,11 @@
-"""When a person will next read a comment, from the service's working hours."""
+"""When a person will next read a comment: the service's working hours and the on-call rota."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from moderation.services.oncall import next_on_call_start
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.working_hours import add_working_time
 
@@ -12,13 +13,17 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def next_read_at(now: datetime, policy: ServicePolicy | None = None) -> datetime:
-    """`now` during staffed hours, otherwise the moment the service next opens (aware UTC)."""
+    """`now` in staffed hours or while someone is on call, else whichever of those comes first."""
     # Zero minutes of working time from `now` is `now` when staffed, else the next opening.
-    return add_working_time(now, 0, policy or current_policy())
+    candidates = [add_working_time(now, 0, policy or current_policy())]
+    on_call = next_on_call_start(now)
+    if on_call is not None:
+        candidates.append(on_call)
+    return max(now, min(candidates))
 
 
 def staffed_at(now: datetime, policy: ServicePolicy | None = None) -> bool:
-    """Tell whether a midwife is working at this moment."""
+    """Tell whether a midwife is working or on call at this moment."""
     return next_read_at(now, policy) == now
 
 

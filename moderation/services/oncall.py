@@ -17,7 +17,6 @@ from sqlalchemy import select
 from models import AlertChannel, OnCallOverride, OnCallShift, User, db, utcnow
 from moderation.services.audit import record_event
 from moderation.services.settings import current_policy
-from moderation.services.working_hours import add_working_time
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # How far ahead the rota is searched for the next person, and the gaps shown to supervisors.
@@ -102,15 +101,6 @@ def next_on_call_start(now: datetime) -> datetime | None:
         if on_call_at(point):
             return point
     return None
-
-
-def next_read_at(now: datetime) -> datetime:
-    """When a person will next read a new comment: now if on call or in working hours."""
-    candidates = [add_working_time(now, 0, current_policy())]
-    on_call = next_on_call_start(now)
-    if on_call is not None:
-        candidates.append(on_call)
-    return max(now, min(candidates))
 
 
 @dataclass(frozen=True)
