@@ -280,15 +280,16 @@ def load_model(
     path: Path | str | None = None, *, expected_version: str | None = None
 ) -> TriageModel:
     """Load and verify a model artifact (or the default one); refuse anything tampered."""
-    import sklearn
-
-    from .artifact import UntrustedArtifactTypes, read_artifact
-
     path = Path(path) if path is not None else DEFAULT_MODEL_PATH
     if path.is_dir():
         path = path / ARTIFACT_NAME
     if not path.is_file():
         raise ModelNotFoundError(path)
+    # Imported only now: a missing model costs no scikit-learn import.
+    import sklearn
+
+    from .artifact import UntrustedArtifactTypes, read_artifact
+
     meta_path = sidecar_path(path)
     retrain = "Retrain with `make model` or `python -m classifier train`."
     try:

@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.base import Base, UTCDateTime, db, utcnow
 from models.comment import COMMENT_STATUSES, Comment, LabelCorrection
+from models.health import WorkerHeartbeat
 from models.page import Page, Site
 from models.reply import Reply, Snippet, SnippetVersion
 from models.setting import ServiceSetting
@@ -23,6 +24,7 @@ __all__ = [
     "SnippetVersion",
     "User",
     "UTCDateTime",
+    "WorkerHeartbeat",
     "db",
     "utcnow",
 ]

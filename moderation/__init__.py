@@ -9,7 +9,12 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from moderation.config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from moderation.config import (
+    INSTANCE_DIR,
+    PROJECT_ROOT,
+    database_engine_options,
+    load_config,
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -39,6 +44,8 @@ def register_extensions(app: Flask) -> None:
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
     from moderation.services.auth import load_user_by_session_token
 
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", database_engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config))
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -66,9 +73,20 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature, in the order data flows through them."""
-    from moderation.views import api, auth, exports, public, queue, replies, reports, snippets
+    from moderation.views import (
+        api,
+        auth,
+        exports,
+        health,
+        public,
+        queue,
+        replies,
+        reports,
+        snippets,
+    )
 
     for blueprint in (
+        health.bp,
         auth.bp,
         api.bp,
         public.bp,
