@@ -65,6 +65,9 @@ def database_engine_options(url: str, settings: dict) -> dict:
             "keepalives_count": 3,
             "tcp_user_timeout": max(connect_timeout, 1) * 4000,
         }
+    elif url.startswith("sqlite"):
+        # Writers wait this long for SQLite's single write lock, then fail cleanly (503).
+        options["connect_args"] = {"timeout": settings["SQLITE_BUSY_TIMEOUT_MS"] / 1000}
     return options
 
 
@@ -80,6 +83,7 @@ def load_config() -> dict:
         "DATABASE_STATEMENT_TIMEOUT_MS": _int_env("DATABASE_STATEMENT_TIMEOUT_MS", 30_000),
         "DATABASE_POOL_TIMEOUT": _int_env("DATABASE_POOL_TIMEOUT", 10),
         "DATABASE_POOL_PRE_PING": _bool_env("DATABASE_POOL_PRE_PING", True),
+        "SQLITE_BUSY_TIMEOUT_MS": _int_env("SQLITE_BUSY_TIMEOUT_MS", 10_000),
         # Seconds a visitor or the API is asked to wait before retrying during an outage.
         "DATABASE_RETRY_AFTER": _int_env("DATABASE_RETRY_AFTER", 30),
         # Every request body, form posts included (the API keeps its own, smaller, limit).

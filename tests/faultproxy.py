@@ -1,0 +1,127 @@
+"""A TCP proxy on 127.0.0.1 that tests put in front of a real server and then cut or freeze."""
+
+from __future__ import annotations
+
+import selectors
+import socket
+import threading
+
+
+class FaultProxy:
+    """Forward 127.0.0.1:<port> to a target; `cut()` drops everything, `freeze()` goes silent.
+
+    - forwarding: bytes flow both ways, as if the client talked to the target directly;
+    - cut: every open connection is closed and new ones are closed at once (a server that is down);
+    - frozen: connections are accepted and kept open but nothing is forwarded (a server that hangs).
+    """
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.mode = "forwarding"
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.setblocking(False)
+        self.port = self._listener.getsockname()[1]
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._listener, selectors.EVENT_READ, None)
+        self._peers: dict[socket.socket, socket.socket | None] = {}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> FaultProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        with self._lock:
+            self._close_all()
+        self._selector.close()
+        self._listener.close()
+
+    def cut(self) -> None:
+        """Drop every connection and refuse new ones until `restore()`."""
+        with self._lock:
+            self.mode = "cut"
+            self._close_all()
+
+    def freeze(self) -> None:
+        """Accept connections but forward nothing until `restore()` (existing ones go silent)."""
+        with self._lock:
+            self.mode = "frozen"
+            for sock in self._peers:  # kept open, but never read again
+                try:
+                    self._selector.unregister(sock)
+                except (KeyError, ValueError):
+                    pass
+
+    def restore(self) -> None:
+        """Forward again (connections made while frozen stay silent and are dropped)."""
+        with self._lock:
+            if self.mode == "frozen":
+                self._close_all()
+            self.mode = "forwarding"
+
+    def _close_all(self) -> None:
+        for sock in list(self._peers):
+            self._drop(sock)
+
+    def _drop(self, sock: socket.socket) -> None:
+        other = self._peers.pop(sock, None)
+        for s in (sock, other):
+            if s is None:
+                continue
+            try:
+                self._selector.unregister(s)
+            except (KeyError, ValueError):
+                pass
+            s.close()
+        if other is not None:
+            self._peers.pop(other, None)
+
+    def _accept(self) -> None:
+        client, _ = self._listener.accept()
+        if self.mode == "cut":
+            client.close()
+            return
+        if self.mode == "frozen":
+            client.setblocking(False)
+            self._peers[client] = None  # held open, never read
+            return
+        upstream = socket.create_connection(self.target, timeout=5)
+        for s in (client, upstream):
+            s.setblocking(False)
+            self._selector.register(s, selectors.EVENT_READ, None)
+        self._peers[client] = upstream
+        self._peers[upstream] = client
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            for key, _ in self._selector.select(timeout=0.05):
+                with self._lock:
+                    sock = key.fileobj
+                    if sock is self._listener:
+                        self._accept()
+                        continue
+                    if sock not in self._peers or self.mode != "forwarding":
+                        continue
+                    self._pump(sock)
+
+    def _pump(self, sock: socket.socket) -> None:
+        try:
+            data = sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        other = self._peers.get(sock)
+        if not data or other is None:
+            self._drop(sock)
+            return
+        try:
+            other.setblocking(True)
+            other.sendall(data)
+            other.setblocking(False)
+        except OSError:
+            self._drop(sock)

@@ -1,0 +1,231 @@
+"""Database faults on the real databases: friendly 503 pages, and the app recovers by itself.
+
+PostgreSQL is reached through a TCP proxy the test starts on 127.0.0.1 and then cuts (the server
+is down) or freezes (the server accepts but never answers). SQLite is made unreachable (a file in
+a missing folder) or held locked by another writer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from models import User, db
+from moderation import create_app
+from moderation.config import database_engine_options, load_config
+from tests.conftest import PASSWORD, TEST_DATABASE_URL, _empty_all_tables, _hash, postgres_url
+from tests.faultproxy import FaultProxy
+
+needs_postgres = pytest.mark.skipif(not TEST_DATABASE_URL,
+                                    reason="PostgreSQL not configured (TEST_DATABASE_URL)")
+
+# Short timeouts so a test shows them firing; production defaults are in moderation/config.py.
+FAST_TIMEOUTS = {
+    "DATABASE_CONNECT_TIMEOUT": 2,
+    "DATABASE_STATEMENT_TIMEOUT_MS": 1000,
+    "DATABASE_POOL_TIMEOUT": 2,
+}
+
+
+def _staff_user() -> User:
+    user = User(email="sam@example.test", name="Sam Jones", display_name="Sam", role="midwife",
+                password_hash=_hash(PASSWORD), active=True)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _signed_in_client(app):
+    client = app.test_client()
+    response = client.post("/login", data={"email": "sam@example.test", "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def assert_friendly_503(response) -> None:
+    assert response.status_code == 503
+    assert response.mimetype == "text/html"
+    assert int(response.headers["Retry-After"]) > 0
+    page = response.get_data(as_text=True)
+    assert "briefly unavailable" in page
+    assert "Internal Server Error" not in page
+    assert "Traceback" not in page and "OperationalError" not in page
+
+
+@pytest.fixture
+def base_config(triage_model_path: Path) -> dict[str, Any]:
+    """The test settings without a database: each test here chooses its own."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "TRIAGE_MODEL_PATH": str(triage_model_path),
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture
+def proxied_postgres(base_config: dict[str, Any]) -> Iterator[tuple[Any, FaultProxy]]:
+    """The app on PostgreSQL (test database) through a proxy the test can cut or freeze."""
+    real = make_url(postgres_url())
+    with FaultProxy(real.host or "127.0.0.1", real.port or 5432) as proxy:
+        url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        app = create_app({**base_config, **FAST_TIMEOUTS, "SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            db.create_all()  # no-op when the session's schema exists; never dropped here
+            _empty_all_tables()
+            try:
+                yield app, proxy
+            finally:
+                proxy.restore()
+                db.session.remove()
+                _empty_all_tables()
+                db.engine.dispose()
+
+
+def _answer_within(call, seconds: float):
+    """Run `call` in a thread; fail (instead of hanging the suite) if it never answers."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except Exception as exc:  # noqa: BLE001 - handed back to the test
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "the request hung: no database timeout fired"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+# --- Configuration ---------------------------------------------------------------------------
+
+def test_postgresql_connections_carry_connect_and_statement_timeouts():
+    """Safe defaults: 5 s to connect, 30 s per statement, pre-ping, a bounded pool wait."""
+    options = database_engine_options("postgresql+psycopg://db/moderation", load_config())
+    assert options["pool_pre_ping"] is True
+    assert options["pool_timeout"] == 10
+    assert options["connect_args"]["connect_timeout"] == 5
+    assert options["connect_args"]["options"] == "-c statement_timeout=30000"
+
+
+def test_sqlite_keeps_a_busy_timeout():
+    """SQLite writers wait for the write lock (10 s by default), then fail cleanly."""
+    options = database_engine_options("sqlite:///x.db", {**load_config(),
+                                                         "SQLITE_BUSY_TIMEOUT_MS": 2500})
+    assert options["connect_args"] == {"timeout": 2.5}
+
+
+# --- PostgreSQL down, frozen, slow -------------------------------------------------------------
+
+@needs_postgres
+def test_staff_pages_answer_503_while_postgresql_is_down_and_recover(proxied_postgres):
+    """A midwife sees a friendly page with Retry-After, never a bare 500; then her queue."""
+    app, proxy = proxied_postgres
+    _staff_user()
+    client = _signed_in_client(app)
+    assert client.get("/").status_code == 200
+
+    proxy.cut()
+    for path in ("/", "/queue/counts", "/comments/1", "/reports"):
+        response = client.get(path)
+        assert_friendly_503(response)
+        # The security-header step still works without looking the user up.
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["X-Frame-Options"] == "DENY"
+    problem = client.post("/api/v1/comments", json={})
+    assert problem.status_code in (401, 503)  # the key lookup itself needs the database
+    readyz = client.get("/readyz")
+    assert readyz.status_code == 503
+    assert readyz.get_json()["checks"]["database"] == "unreachable"
+
+    proxy.restore()
+    assert client.get("/").status_code == 200
+    assert client.get("/readyz").get_json()["checks"]["database"] == "ok"
+
+
+@needs_postgres
+def test_a_frozen_postgresql_answers_503_after_the_connect_timeout(proxied_postgres):
+    """A server that accepts but never answers: the connect timeout ends the wait."""
+    app, proxy = proxied_postgres
+    _staff_user()
+    client = _signed_in_client(app)
+    db.session.remove()
+    db.engine.dispose()  # the next request needs a new connection
+    proxy.freeze()
+    assert_friendly_503(_answer_within(lambda: client.get("/"), 60))
+    proxy.restore()
+    assert client.get("/").status_code == 200
+
+
+@needs_postgres
+def test_a_statement_running_too_long_is_cancelled_by_postgresql(proxied_postgres):
+    """The statement timeout from configuration is applied to every connection."""
+    with pytest.raises(OperationalError, match="statement timeout"):
+        db.session.execute(text("SELECT pg_sleep(5)"))
+    db.session.rollback()
+    assert db.session.execute(text("SHOW statement_timeout")).scalar_one() == "1s"
+
+
+# --- SQLite unreachable or locked ------------------------------------------------------------
+
+def test_staff_pages_answer_503_when_sqlite_cannot_be_opened_then_recover(base_config,
+                                                                         tmp_path):
+    """The database file vanishes (its folder is moved away): 503 pages, then normal service."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    app = create_app({**base_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'm.db'}"})
+    with app.app_context():
+        db.create_all()
+        _staff_user()
+        client = _signed_in_client(app)
+        db.session.remove()
+        db.engine.dispose()
+        folder.rename(tmp_path / "moved")
+        try:
+            for path in ("/", "/queue/counts", "/comments/1"):
+                assert_friendly_503(client.get(path))
+            assert client.get("/readyz").status_code == 503
+        finally:
+            db.session.remove()
+            (tmp_path / "moved").rename(folder)
+        assert client.get("/").status_code == 200
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_write_answers_503_while_sqlite_is_locked_then_recovers(base_config, tmp_path):
+    """Another writer holds SQLite's lock past the busy timeout: 503, then normal service."""
+    path = tmp_path / "locked.db"
+    app = create_app({**base_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "SQLITE_BUSY_TIMEOUT_MS": 200})
+    with app.app_context():
+        db.create_all()
+        _staff_user()
+        client = _signed_in_client(app)
+        db.session.remove()
+        holder = sqlite3.connect(path)
+        try:
+            holder.execute("BEGIN EXCLUSIVE")
+            assert_friendly_503(client.post("/queue/take-next"))
+        finally:
+            holder.rollback()
+            holder.close()
+        db.session.remove()
+        assert client.post("/queue/take-next").status_code in (302, 303)
+        db.session.remove()
+        db.engine.dispose()
