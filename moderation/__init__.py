@@ -28,6 +28,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config())
     if test_config:
         app.config.from_mapping(test_config)
+        # A test never replays the developer's own spool unless it asks to.
+        if "SPOOL_REPLAY_INTERVAL" not in test_config:
+            app.config["SPOOL_REPLAY_INTERVAL"] = 0
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
@@ -36,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_security_headers(app)
     register_template_helpers(app)
+    register_spool_replay(app)
     return app
 
 
@@ -117,6 +121,18 @@ def register_security_headers(app: Flask) -> None:
     from moderation.security import register
 
     register(app)
+
+
+def register_spool_replay(app: Flask) -> None:
+    """Replay spooled public comments in the background once the database answers again."""
+    from flask import request
+
+    from moderation.services.spool import replay_spool_soon
+
+    @app.before_request
+    def replay_spooled_comments() -> None:
+        if request.endpoint not in ("static", "health.healthz"):
+            replay_spool_soon(app)
 
 
 def register_template_helpers(app: Flask) -> None:

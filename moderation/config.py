@@ -89,6 +89,10 @@ def load_config() -> dict:
         # Every request body, form posts included (the API keeps its own, smaller, limit).
         "MAX_CONTENT_LENGTH": _int_env("MAX_CONTENT_LENGTH", 1024 * 1024),
         "MAX_FORM_MEMORY_SIZE": _int_env("MAX_FORM_MEMORY_SIZE", 512 * 1024),
+        # Public comments the database could not take wait here (one file each, mode 0600),
+        # and are replayed at most every SPOOL_REPLAY_INTERVAL seconds (0: only by command).
+        "SPOOL_DIR": os.environ.get("SPOOL_DIR", str(INSTANCE_DIR / "spool")),
+        "SPOOL_REPLAY_INTERVAL": _int_env("SPOOL_REPLAY_INTERVAL", 30),
         # Readiness: a worker heartbeat older than this is "stale"; optionally required.
         "WORKER_HEARTBEAT_MAX_AGE": _int_env("WORKER_HEARTBEAT_MAX_AGE", 120),
         "READYZ_REQUIRES_WORKER": _bool_env("READYZ_REQUIRES_WORKER", False),

@@ -5,6 +5,11 @@ from __future__ import annotations
 import selectors
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.engine import make_url
 
 
 class FaultProxy:
@@ -125,3 +130,30 @@ class FaultProxy:
             other.setblocking(False)
         except OSError:
             self._drop(sock)
+
+
+@contextmanager
+def app_behind_proxy(config: dict[str, Any]) -> Iterator[tuple[Any, FaultProxy]]:
+    """The app on the test PostgreSQL database through a FaultProxy, inside an app context.
+
+    The schema is created if missing (never dropped: the session's fixtures own it) and the
+    tables are emptied before and after.
+    """
+    from models import db
+    from moderation import create_app
+    from tests.conftest import _empty_all_tables, postgres_url
+
+    real = make_url(postgres_url())
+    with FaultProxy(real.host or "127.0.0.1", real.port or 5432) as proxy:
+        url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        app = create_app({**config, "SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            db.create_all()
+            _empty_all_tables()
+            try:
+                yield app, proxy
+            finally:
+                proxy.restore()
+                db.session.remove()
+                _empty_all_tables()
+                db.engine.dispose()

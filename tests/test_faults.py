@@ -15,14 +15,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from models import User, db
 from moderation import create_app
 from moderation.config import database_engine_options, load_config
-from tests.conftest import PASSWORD, TEST_DATABASE_URL, _empty_all_tables, _hash, postgres_url
-from tests.faultproxy import FaultProxy
+from tests.conftest import PASSWORD, TEST_DATABASE_URL, _hash
+from tests.faultproxy import FaultProxy, app_behind_proxy
 
 needs_postgres = pytest.mark.skipif(not TEST_DATABASE_URL,
                                     reason="PostgreSQL not configured (TEST_DATABASE_URL)")
@@ -77,20 +76,8 @@ def base_config(triage_model_path: Path) -> dict[str, Any]:
 @pytest.fixture
 def proxied_postgres(base_config: dict[str, Any]) -> Iterator[tuple[Any, FaultProxy]]:
     """The app on PostgreSQL (test database) through a proxy the test can cut or freeze."""
-    real = make_url(postgres_url())
-    with FaultProxy(real.host or "127.0.0.1", real.port or 5432) as proxy:
-        url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-        app = create_app({**base_config, **FAST_TIMEOUTS, "SQLALCHEMY_DATABASE_URI": url})
-        with app.app_context():
-            db.create_all()  # no-op when the session's schema exists; never dropped here
-            _empty_all_tables()
-            try:
-                yield app, proxy
-            finally:
-                proxy.restore()
-                db.session.remove()
-                _empty_all_tables()
-                db.engine.dispose()
+    with app_behind_proxy({**base_config, **FAST_TIMEOUTS}) as (app, proxy):
+        yield app, proxy
 
 
 def _answer_within(call, seconds: float):
