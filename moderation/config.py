@@ -123,6 +123,7 @@ def load_config() -> dict:
             "timezone": "Europe/London",
             "holiday_country": "GB",
             "holiday_subdivision": "ENG",
-            "claim_timeout_minutes": 20,
+            # A short lease: the composer renews it every minute while it is open.
+            "claim_timeout_minutes": 3,
         },
     }

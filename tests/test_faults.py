@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from models import User, db
+from models import User, db, utcnow
 from moderation import create_app
 from moderation.config import database_engine_options, load_config
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, _hash
@@ -216,3 +217,117 @@ def test_a_write_answers_503_while_sqlite_is_locked_then_recovers(base_config, t
         assert client.post("/queue/take-next").status_code in (302, 303)
         db.session.remove()
         db.engine.dispose()
+
+
+# --- Request size limits ---------------------------------------------------------------------
+
+def test_an_oversized_form_post_is_refused_before_it_is_read(client):
+    """A huge unauthenticated post to the sign-in form gets a clean 413, not a worker's memory."""
+    response = client.post("/login", data={"email": "x@example.test", "password": "x" * 2_000_000})
+    assert response.status_code == 413
+    assert "That was too large" in response.get_data(as_text=True)
+
+
+def test_an_oversized_public_comment_is_refused_cleanly(client, make_page):
+    """The public form answers 413 with the site's page, never a bare error."""
+    make_page("after-a-miscarriage", "After a miscarriage")
+    response = client.post("/pages/after-a-miscarriage", data={"body": "x" * 2_000_000})
+    assert response.status_code == 413
+    assert "That was too large" in response.get_data(as_text=True)
+
+
+def test_every_route_has_a_body_limit_and_the_api_keeps_its_own(app):
+    """1 MiB for every request by default; the intake API stays at its smaller limit."""
+    assert app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    assert app.config["API_MAX_CONTENT_LENGTH"] < app.config["MAX_CONTENT_LENGTH"]
+
+
+# --- The model missing -------------------------------------------------------------------------
+
+@pytest.fixture
+def no_model(app, tmp_path):
+    """The triage model file is gone (a deploy without `make model`)."""
+    app.config["TRIAGE_MODEL_PATH"] = str(tmp_path / "absent" / "triage-model.skops")
+
+
+def _unscored(body: str):
+    from models import Page
+    from moderation.services.intake import submit_public_comment
+
+    page = Page(slug="after-a-miscarriage", title="After a miscarriage",
+                url="https://www.example.org/health/after-a-miscarriage")
+    db.session.add(page)
+    db.session.flush()
+    comment = submit_public_comment(page, "Jo", None, body, None).comment
+    db.session.commit()
+    return comment
+
+
+def test_a_midwife_reads_a_plain_message_not_the_model_error(no_model, midwife_client, tmp_path):
+    """No file path or developer command on her screen; what to do instead."""
+    comment = _unscored("How long should we wait before trying again?")
+    assert not comment.triaged and str(tmp_path) in comment.triage_error
+    page = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
+    assert "could not be scored; treat it as urgent until you have read it" in page
+    assert str(tmp_path) not in page
+    assert "make model" not in page and "flask --app" not in page
+
+
+def test_a_supervisor_sees_the_model_error_to_fix_it(no_model, supervisor_client, tmp_path):
+    """The path and the command to retrain are for the person who can act on them."""
+    comment = _unscored("How long should we wait before trying again?")
+    page = supervisor_client.get(f"/comments/{comment.id}").get_data(as_text=True)
+    assert "could not be scored" in page
+    assert str(tmp_path) in page and "make model" in page
+
+
+def test_the_safety_rules_still_raise_an_unscored_comment_to_urgent(no_model):
+    """Without a model, a red flag in the text still makes the comment urgent, with the reason."""
+    comment = _unscored("bleeding since yesterday and now im soaking a pad every hour, "
+                        "feel really dizzy and shaky, what do i do")
+    assert not comment.triaged
+    assert comment.urgency == "urgent" and comment.red_flag
+    assert comment.triage_reasons[0].startswith("This comment could not be scored")
+    assert any(reason.startswith("safety rule") for reason in comment.triage_reasons[1:])
+
+
+# --- Orphaned claims ---------------------------------------------------------------------------
+
+def test_a_claim_nobody_renews_frees_the_comment_within_three_minutes(midwife, make_user,
+                                                                      make_comment):
+    """A crashed browser or server stops the heartbeat: the lease runs out, another takes it."""
+    from moderation.services.claims import claim_comment, take_next_comment
+
+    jo = make_user("midwife", email="jo@example.test", name="Jo Bell")
+    comment = make_comment(urgency="urgent")
+    start = utcnow()
+    claim_comment(comment.id, midwife, now=start)
+    db.session.commit()
+    assert take_next_comment(jo, now=start + timedelta(minutes=2, seconds=59)) is None
+    taken = take_next_comment(jo, now=start + timedelta(minutes=3, seconds=1))
+    assert taken is not None and taken.id == comment.id and taken.claimed_by_id == jo.id
+
+
+def test_the_composer_renews_the_claim_every_minute_and_offers_keep_it(
+        app, new_tab, midwife, make_comment):
+    """While the page is open she keeps the comment; idle for 15 minutes, she is asked."""
+    from models import Comment
+
+    comment = make_comment(urgency="urgent")
+    tab = new_tab(signed_in_as=midwife.email)
+    tab.clock.install()
+    tab.goto(f"/comments/{comment.id}")
+    with tab.expect_request(f"**/comments/{comment.id}/keepalive") as beat:
+        tab.clock.run_for(61_000)
+    assert beat.value.response().status == 200
+    db.session.expire_all()
+    assert db.session.get(Comment, comment.id).claim_expires_at > utcnow() + timedelta(minutes=2)
+
+    tab.clock.run_for(15 * 60_000)
+    keep_it = tab.get_by_role("button", name="Keep it")
+    keep_it.wait_for()
+    assert "goes back to the queue" in tab.locator("#keepalive-notice").inner_text()
+    tab.clock.resume()  # let the page's own animation frames run for the click
+    with tab.expect_request(f"**/comments/{comment.id}/keepalive"):
+        keep_it.click()
+    tab.locator("#keepalive-notice").wait_for(state="hidden")

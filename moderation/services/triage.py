@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 # Comments the model cannot score are queued as priority so a person looks soon.
 FALLBACK_URGENCY = "priority"
 FALLBACK_TOPIC = "other"
+UNSCORED_REASON = "This comment could not be scored; treat it as urgent until you have read it."
 
 _model_lock = threading.Lock()
 _model_cache: dict[str, tuple[float, object]] = {}
@@ -72,13 +73,19 @@ def triage_comment(comment: Comment, policy: ServicePolicy | None = None) -> Non
 
 
 def _mark_untriaged(comment: Comment, error: str, policy: ServicePolicy) -> None:
-    comment.urgency = FALLBACK_URGENCY
+    # The safety rules need no model: a red flag they find still makes the comment urgent.
+    from classifier import safety
+
+    hits = safety.check(comment.body or "")
+    comment.urgency = safety.raise_urgency(FALLBACK_URGENCY, hits)[0]
+    comment.red_flag = bool(hits)
     comment.topic = FALLBACK_TOPIC
     comment.urgency_scores = {}
     comment.topic_scores = {}
     comment.urgent_probability = 0.0
     comment.model_version = None
-    comment.triage_reasons = ["Not scored by the model: queued as priority for a person to read."]
+    # Midwives read this; the technical error (paths, commands) stays in triage_error.
+    comment.triage_reasons = [UNSCORED_REASON, *(hit.reason() for hit in hits)]
     comment.triaged = False
     comment.triage_error = error[:2000]
     comment.due_at = reply_due_at(comment.received_at, comment.urgency, policy)
