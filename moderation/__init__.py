@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -33,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.config["SPOOL_REPLAY_INTERVAL"] = 0
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
+    register_observability(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -41,6 +41,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_spool_replay(app)
     return app
+
+
+def register_observability(app: Flask) -> None:
+    """JSON logs with a request id on every line and in X-Request-ID; request metrics."""
+    from moderation import observability
+    from moderation.views import metrics
+
+    if not app.testing:
+        observability.configure_logging(app)
+    observability.register(app)
+    metrics.register(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -81,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         exports,
         health,
+        metrics,
         public,
         queue,
         replies,
@@ -90,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         health.bp,
+        metrics.bp,
         auth.bp,
         api.bp,
         public.bp,
@@ -140,5 +153,3 @@ def register_template_helpers(app: Flask) -> None:
     from moderation.templating import register
 
     register(app)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)

@@ -93,6 +93,13 @@ def load_config() -> dict:
         # and are replayed at most every SPOOL_REPLAY_INTERVAL seconds (0: only by command).
         "SPOOL_DIR": os.environ.get("SPOOL_DIR", str(INSTANCE_DIR / "spool")),
         "SPOOL_REPLAY_INTERVAL": _int_env("SPOOL_REPLAY_INTERVAL", 30),
+        # Logs: one JSON object per line with the request id (LOG_FORMAT=text for a console).
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        # /metrics answers a bearer token, or else requests from these networks; neither: 404.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        "METRICS_ALLOWED_NETWORKS": [n.strip() for n in os.environ.get(
+            "METRICS_ALLOWED_NETWORKS", "").split(",") if n.strip()],
         # Readiness: a worker heartbeat older than this is "stale"; optionally required.
         "WORKER_HEARTBEAT_MAX_AGE": _int_env("WORKER_HEARTBEAT_MAX_AGE", 120),
         "READYZ_REQUIRES_WORKER": _bool_env("READYZ_REQUIRES_WORKER", False),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 from flask import current_app
 
 from models import Comment
+from moderation.services.metrics import observe_triage
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.working_hours import reply_due_at
 
@@ -37,6 +39,14 @@ def get_model():
         return _model_cache[key][1]
 
 
+def loaded_model_version() -> str | None:
+    """The version of the model this process has loaded, if any (for metrics)."""
+    with _model_lock:
+        for _mtime, model in _model_cache.values():
+            return getattr(model, "model_version", None)
+    return None
+
+
 def forget_loaded_model() -> None:
     """Drop the cached model (after a retrain in this process)."""
     with _model_lock:
@@ -46,13 +56,16 @@ def forget_loaded_model() -> None:
 def triage_comments(comments: list[Comment], policy: ServicePolicy | None = None) -> None:
     """Score comments and set their deadlines; on any model failure, never lose them."""
     policy = policy or current_policy()
+    started = time.perf_counter()
     try:
         predictions = get_model().predict_many([c.body for c in comments])
     except Exception as exc:  # a missing or broken model must not lose a comment
+        observe_triage(len(comments), time.perf_counter() - started, failed=True)
         log.error("Triage failed for %d comment(s): %s", len(comments), exc)
         for comment in comments:
             _mark_untriaged(comment, str(exc), policy)
         return
+    observe_triage(len(comments), time.perf_counter() - started, failed=False)
     for comment, prediction in zip(comments, predictions, strict=True):
         comment.urgency = prediction.urgency
         comment.topic = prediction.topic
