@@ -72,7 +72,7 @@ class Side:
         workdir.mkdir(parents=True, exist_ok=True)
         self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
                     "MODERATION_INSTANCE_DIR": str(workdir), "SECRET_KEY": secrets.token_hex(16),
-                    "TRIAGE_MODEL_PATH": str(model), "FLASK_DEBUG": "0"}
+                    "TRIAGE_MODEL_PATH": str(model), "FLASK_DEBUG": "0", "LOG_LEVEL": "WARNING"}
         flask_in(tree, self.env, "db", "upgrade")
         self.key = flask_in(tree, self.env, "sites", "create", "bench").strip().splitlines()[-1]
         self.sent = 0

@@ -205,7 +205,7 @@ def run_one(label: str, workdir: Path, args: argparse.Namespace, *, new_config: 
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
            "MODERATION_INSTANCE_DIR": str(workdir), "SECRET_KEY": secrets.token_hex(16),
            "SESSION_COOKIE_SECURE": "0", "FLASK_DEBUG": "0", "WORKERS": "2",
-           "LOGIN_RATE_LIMIT": "1000 per minute"}
+           "LOGIN_RATE_LIMIT": "1000 per minute", "LOG_LEVEL": "WARNING"}
     _flask(env, "db", "upgrade")
     subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "users", "create", "--email", EMAIL,
                     "--name", "Bench Midwife", "--role", "midwife"], cwd=PROJECT_ROOT, env=env,

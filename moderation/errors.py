@@ -65,7 +65,9 @@ def database_unavailable_response() -> Response:
         response, _ = problem_response(503, FRIENDLY_TITLES[503], "Please try again shortly.")
     else:
         template = current_app.jinja_env.get_template("errors/unavailable.html")
-        response = Response(template.render(retry_after=retry_after), 503, mimetype="text/html")
+        html = template.render(retry_after=retry_after,
+                               public=request.path.startswith("/pages/"))
+        response = Response(html, 503, mimetype="text/html")
     response.status_code = 503
     response.headers["Retry-After"] = retry_after
     response.headers["Cache-Control"] = "no-store"

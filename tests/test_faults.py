@@ -401,3 +401,14 @@ def test_a_pg_dump_restores_into_a_fresh_database_and_the_app_runs_on_it(base_co
             for name in names:
                 connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+def test_a_visitor_reading_a_public_page_during_an_outage_gets_the_friendly_page(
+        base_config, tmp_path):
+    """No staff wording for the public, and the emergency advice is there."""
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'moderation.db'}"
+    response = create_app({**base_config, "SQLALCHEMY_DATABASE_URI": url}).test_client().get(
+        "/pages/after-a-miscarriage")
+    assert_friendly_503(response)
+    page = response.get_data(as_text=True)
+    assert "call 999" in page and "writing a reply" not in page
