@@ -56,10 +56,7 @@ def database_unavailable_response() -> Response:
     The template is rendered straight from the Jinja environment, so no context processor runs:
     they would look up the signed-in user or count the queue, and fail the same way.
     """
-    try:
-        db_session_rollback()
-    except Exception:  # noqa: BLE001 - the connection is already gone; nothing to undo
-        log.debug("Rollback after a database failure failed too", exc_info=True)
+    safe_rollback()
     retry_after = str(current_app.config.get("DATABASE_RETRY_AFTER", 30))
     if wants_problem_json():
         response, _ = problem_response(503, FRIENDLY_TITLES[503], "Please try again shortly.")
@@ -74,11 +71,14 @@ def database_unavailable_response() -> Response:
     return response
 
 
-def db_session_rollback() -> None:
-    """Roll back the request's session (it may hold a broken connection)."""
+def safe_rollback() -> None:
+    """Roll back the request's session after a database failure (which may fail in turn)."""
     from models import db
 
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already gone; nothing to undo
+        log.debug("Rollback after a database failure failed too", exc_info=True)
 
 
 def register(app: Flask) -> None:

@@ -18,7 +18,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
 from models import Page, db
-from moderation.errors import DATABASE_UNAVAILABLE, error_page
+from moderation.errors import DATABASE_UNAVAILABLE, error_page, safe_rollback
 from moderation.extensions import limiter
 from moderation.forms.public import PublicCommentForm
 from moderation.services.intake import IntakeError, new_form_token, submit_public_comment
@@ -60,7 +60,7 @@ def show_page(slug: str):
         if request.method != "POST":
             raise
         # The database is down: the comment goes to the spool, never lost.
-        db.session.rollback()
+        safe_rollback()
         return _keep_comment_offline(slug)
 
 
