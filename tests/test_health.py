@@ -123,3 +123,69 @@ def test_a_missing_model_does_not_import_scikit_learn(tmp_path):
 def test_model_state_of_a_fresh_app_is_not_loaded(app):
     """Until a worker tries, the state says so (never a guess)."""
     assert model_state(app) == "not loaded"
+
+
+def test_gunicorn_workers_are_ready_before_their_first_comments(triage_model_path, tmp_path):
+    """gunicorn.conf.py as served: concurrent first comments all stored, counted by /metrics."""
+    import http.client
+    import json
+    import os
+    import signal
+    import socket
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from moderation import create_app
+    from moderation.services.sites import create_site
+
+    database = f"sqlite:///{tmp_path / 'served.db'}"
+    setup = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database})
+    with setup.app_context():
+        db.create_all()
+        _site, key = create_site("website")
+        db.session.commit()
+        db.engine.dispose()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": database, "TRIAGE_MODEL_PATH": str(triage_model_path),
+           "MODERATION_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "served-secret",
+           "WORKERS": "2", "BIND": f"127.0.0.1:{port}", "METRICS_TOKEN": "served-token",
+           "LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus")}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--config",
+                               "gunicorn.conf.py", "wsgi:app"], cwd=PROJECT_ROOT, env=env,
+                              start_new_session=True)
+
+    def call(method: str, path: str, body: dict | None = None, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            connection.request(method, path, body=json.dumps(body) if body else None,
+                               headers=headers or {})
+            response = connection.getresponse()
+            return response.status, response.read().decode()
+        finally:
+            connection.close()
+
+    try:
+        for _ in range(600):  # the port opens only once the master has loaded the model
+            try:
+                status, text = call("GET", "/readyz")
+                break
+            except OSError:
+                assert server.poll() is None, "gunicorn exited"
+                time.sleep(0.2)
+        assert status == 200 and json.loads(text)["checks"]["model"] == "loaded"
+
+        def first_comment(n: int) -> int:
+            return call("POST", "/api/v1/comments", {
+                "external_id": f"cold-{n}", "body": "Bleeding heavily and feeling faint",
+                "page": {"slug": "after", "title": "After", "url": "https://example.org/after"},
+            }, {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})[0]
+
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(first_comment, range(4))) == [201] * 4
+        _, metrics = call("GET", "/metrics", headers={"Authorization": "Bearer served-token"})
+        assert 'moderation_comments_received_total{channel="site"} 4.0' in metrics
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
