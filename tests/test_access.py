@@ -7,7 +7,8 @@ import re
 import pytest
 
 PUBLIC_ENDPOINTS = {"static", "auth.login"}
-PUBLIC_BLUEPRINTS = {"public", "api"}
+# health: probes for the load balancer; metrics: its own token check (tests/test_metrics.py).
+PUBLIC_BLUEPRINTS = {"public", "api", "health", "metrics"}
 SUPERVISOR_PREFIXES = ("/supervisor", "/snippets", "/exports", "/settings")
 
 
