@@ -139,21 +139,35 @@ def app_behind_proxy(config: dict[str, Any]) -> Iterator[tuple[Any, FaultProxy]]
     The schema is created if missing (never dropped: the session's fixtures own it) and the
     tables are emptied before and after.
     """
+    from sqlalchemy import create_engine, text
+
     from models import db
     from moderation import create_app
-    from tests.conftest import _empty_all_tables, postgres_url
+    from tests.conftest import postgres_url
 
+    # Schema and cleaning go straight to the server, without the short test timeouts.
+    direct = create_engine(postgres_url())
+
+    def empty_all_tables() -> None:
+        names = ", ".join(t.name for t in db.metadata.sorted_tables)
+        with direct.begin() as connection:
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+    db.metadata.create_all(direct)
+    empty_all_tables()
     real = make_url(postgres_url())
-    with FaultProxy(real.host or "127.0.0.1", real.port or 5432) as proxy:
-        url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-        app = create_app({**config, "SQLALCHEMY_DATABASE_URI": url})
-        with app.app_context():
-            db.create_all()
-            _empty_all_tables()
-            try:
-                yield app, proxy
-            finally:
-                proxy.restore()
-                db.session.remove()
-                _empty_all_tables()
-                db.engine.dispose()
+    try:
+        with FaultProxy(real.host or "127.0.0.1", real.port or 5432) as proxy:
+            url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(
+                hide_password=False)
+            app = create_app({**config, "SQLALCHEMY_DATABASE_URI": url})
+            with app.app_context():
+                try:
+                    yield app, proxy
+                finally:
+                    proxy.restore()
+                    db.session.remove()
+                    db.engine.dispose()
+    finally:
+        empty_all_tables()
+        direct.dispose()

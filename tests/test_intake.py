@@ -225,7 +225,7 @@ def test_a_comment_is_never_lost_when_the_model_is_missing(without_model, app, c
         db.session.commit()
     stored = db.session.get(Comment, comment.id)
     assert stored.triaged is False
-    assert stored.urgency == "priority"
+    assert stored.urgency == "urgent"  # the safety rules need no model and see a red flag here
     assert stored.triage_error
     assert stored.due_at is not None
     assert "Triage failed" in caplog.text
