@@ -50,7 +50,7 @@ worker: migrate
 
 ## Production-style serving with gunicorn (set DATABASE_URL and SECRET_KEY first)
 serve: migrate model
-	$(BIN)/gunicorn --workers $${WORKERS:-2} --bind $${BIND:-127.0.0.1:8000} wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 lint: install
 	$(BIN)/ruff check .

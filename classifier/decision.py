@@ -23,8 +23,10 @@ log = logging.getLogger(__name__)
 
 FALLBACK_URGENCY = "priority"  # a comment nobody could score is read soon by a person
 FALLBACK_TOPIC = "other"
-NOT_SCORED = "Not scored by the model: queued as priority for a person to read."
-NOT_SCORED_RULES = "Not scored by the model: the red-flag rules decided urgent on their own."
+NOT_SCORED = "This comment could not be scored; treat it as urgent until you have read it."
+NOT_SCORED_RULES = (
+    "This comment could not be scored; the red-flag rules made it urgent on their own."
+)
 
 
 @dataclass(frozen=True)

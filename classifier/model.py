@@ -284,14 +284,16 @@ def load_model(
     path: Path | str | None = None, *, expected_version: str | None = None
 ) -> TriageModel:
     """Load and verify a model artifact (or the default one); refuse anything tampered."""
-    import sklearn
-    import skops.io as sio
-
     path = Path(path) if path is not None else DEFAULT_MODEL_PATH
     if path.is_dir():
         path = path / ARTIFACT_NAME
     if not path.is_file():
         raise ModelNotFoundError(path)
+    # Imported only now: a missing model costs no scikit-learn import.
+    import sklearn
+
+    from .artifact import UntrustedArtifactTypes, read_artifact
+
     meta_path = sidecar_path(path)
     retrain = "Retrain with `make model` or `python -m classifier train`."
     try:
@@ -324,13 +326,9 @@ def load_model(
             f"{path} holds model {meta.get('model_version')!r}, expected {expected_version!r}."
         )
     try:
-        untrusted = sio.get_untrusted_types(data=data)
-        unexpected = sorted(set(untrusted) - ALLOWED_TYPES)
-        if unexpected:
-            raise ModelLoadError(f"{path} contains types outside the allow-list: {unexpected}")
-        payload = sio.loads(data, trusted=list(untrusted))
-    except ModelLoadError:
-        raise
+        payload = read_artifact(data, ALLOWED_TYPES)
+    except UntrustedArtifactTypes as exc:
+        raise ModelLoadError(f"{path} contains {exc}") from exc
     except Exception as exc:  # skops raises many kinds of errors on a broken file
         raise ModelLoadError(f"{path} could not be read by skops: {exc}. {retrain}") from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:

@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.base import Base, UTCDateTime, db, utcnow
 from models.comment import COMMENT_STATUSES, Comment, LabelCorrection
+from models.health import WorkerHeartbeat
 from models.model_release import RELEASE_STATUSES, ModelRelease
 from models.near_miss import NearMiss
 from models.oncall import AlertChannel, Escalation, OnCallOverride, OnCallShift
@@ -38,6 +39,7 @@ __all__ = [
     "SnippetVersion",
     "User",
     "UTCDateTime",
+    "WorkerHeartbeat",
     "db",
     "utcnow",
 ]

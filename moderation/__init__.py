@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from moderation.config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from moderation.config import (
+    INSTANCE_DIR,
+    PROJECT_ROOT,
+    database_engine_options,
+    load_config,
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -23,15 +27,31 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config())
     if test_config:
         app.config.from_mapping(test_config)
+        # A test never replays the developer's own spool unless it asks to.
+        if "SPOOL_REPLAY_INTERVAL" not in test_config:
+            app.config["SPOOL_REPLAY_INTERVAL"] = 0
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
+    register_observability(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
     register_errorhandlers(app)
     register_security_headers(app)
     register_template_helpers(app)
+    register_spool_replay(app)
     return app
+
+
+def register_observability(app: Flask) -> None:
+    """JSON logs with a request id on every line and in X-Request-ID; request metrics."""
+    from moderation import observability
+    from moderation.views import metrics
+
+    if not app.testing:
+        observability.configure_logging(app)
+    observability.register(app)
+    metrics.register(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -39,6 +59,8 @@ def register_extensions(app: Flask) -> None:
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
     from moderation.services.auth import load_user_by_session_token
 
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", database_engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config))
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -53,13 +75,12 @@ def register_extensions(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record) -> None:
-    """Use WAL and a busy timeout on SQLite so several gunicorn workers can share it."""
+    """Use WAL on SQLite so several gunicorn workers can share it (busy timeout: connect_args)."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -71,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
         api,
         auth,
         exports,
+        health,
+        metrics,
         models,
         oncall,
         public,
@@ -82,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for blueprint in (
+        health.bp,
+        metrics.bp,
         auth.bp,
         api.bp,
         public.bp,
@@ -119,10 +144,20 @@ def register_security_headers(app: Flask) -> None:
     register(app)
 
 
+def register_spool_replay(app: Flask) -> None:
+    """Replay spooled public comments in the background once the database answers again."""
+    from flask import request
+
+    from moderation.services.spool import replay_spool_soon
+
+    @app.before_request
+    def replay_spooled_comments() -> None:
+        if request.endpoint not in ("static", "health.healthz"):
+            replay_spool_soon(app)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Add filters and globals the templates share."""
     from moderation.templating import register
 
     register(app)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)

@@ -42,13 +42,67 @@ def _database_url() -> str:
     return url
 
 
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def database_engine_options(url: str, settings: dict) -> dict:
+    """SQLAlchemy engine options with the database timeouts for this URL's dialect."""
+    options: dict = {"pool_pre_ping": settings["DATABASE_POOL_PRE_PING"]}
+    if url.startswith("postgresql"):
+        connect_timeout = settings["DATABASE_CONNECT_TIMEOUT"]
+        options["pool_timeout"] = settings["DATABASE_POOL_TIMEOUT"]
+        options["connect_args"] = {
+            # libpq gives up on a connection (TCP and start-up) after this many seconds.
+            "connect_timeout": connect_timeout,
+            # The server cancels any statement running longer than this.
+            "options": f"-c statement_timeout={settings['DATABASE_STATEMENT_TIMEOUT_MS']}",
+            # A server host that vanishes mid-query: drop the socket instead of waiting forever.
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "tcp_user_timeout": max(connect_timeout, 1) * 4000,
+        }
+    elif url.startswith("sqlite"):
+        # Writers wait this long for SQLite's single write lock, then fail cleanly (503).
+        options["connect_args"] = {"timeout": settings["SQLITE_BUSY_TIMEOUT_MS"] / 1000}
+    return options
+
+
 def load_config() -> dict:
     """Return the app's settings from the environment."""
     debug = _bool_env("FLASK_DEBUG", False)
     return {
         "SECRET_KEY": _secret_key(),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Database timeouts; the engine options are built from these for the URL's dialect
+        # (SQLite keeps its busy timeout of 10 s, set on each connection).
+        "DATABASE_CONNECT_TIMEOUT": _int_env("DATABASE_CONNECT_TIMEOUT", 5),
+        "DATABASE_STATEMENT_TIMEOUT_MS": _int_env("DATABASE_STATEMENT_TIMEOUT_MS", 30_000),
+        "DATABASE_POOL_TIMEOUT": _int_env("DATABASE_POOL_TIMEOUT", 10),
+        "DATABASE_POOL_PRE_PING": _bool_env("DATABASE_POOL_PRE_PING", True),
+        "SQLITE_BUSY_TIMEOUT_MS": _int_env("SQLITE_BUSY_TIMEOUT_MS", 10_000),
+        # Seconds a visitor or the API is asked to wait before retrying during an outage.
+        "DATABASE_RETRY_AFTER": _int_env("DATABASE_RETRY_AFTER", 30),
+        # Every request body, form posts included (the API keeps its own, smaller, limit).
+        "MAX_CONTENT_LENGTH": _int_env("MAX_CONTENT_LENGTH", 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _int_env("MAX_FORM_MEMORY_SIZE", 512 * 1024),
+        # Public comments the database could not take wait here (one file each, mode 0600),
+        # and are replayed at most every SPOOL_REPLAY_INTERVAL seconds (0: only by command).
+        "SPOOL_DIR": os.environ.get("SPOOL_DIR", str(INSTANCE_DIR / "spool")),
+        "SPOOL_REPLAY_INTERVAL": _int_env("SPOOL_REPLAY_INTERVAL", 30),
+        # Logs: one JSON object per line with the request id (LOG_FORMAT=text for a console).
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        # /metrics answers a bearer token, or else requests from these networks; neither: 404.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        "METRICS_ALLOWED_NETWORKS": [n.strip() for n in os.environ.get(
+            "METRICS_ALLOWED_NETWORKS", "").split(",") if n.strip()],
+        # Readiness: a worker heartbeat older than this is "stale"; optionally required.
+        "WORKER_HEARTBEAT_MAX_AGE": _int_env("WORKER_HEARTBEAT_MAX_AGE", 120),
+        "READYZ_REQUIRES_WORKER": _bool_env("READYZ_REQUIRES_WORKER", False),
         "TRIAGE_MODEL_PATH": os.environ.get("TRIAGE_MODEL_PATH", str(DEFAULT_MODEL_PATH)),
         # Session cookies: HttpOnly and SameSite=Lax always, Secure unless debugging locally.
         "SESSION_COOKIE_HTTPONLY": True,
@@ -98,6 +152,7 @@ def load_config() -> dict:
             "timezone": "Europe/London",
             "holiday_country": "GB",
             "holiday_subdivision": "ENG",
-            "claim_timeout_minutes": 20,
+            # A short lease: the composer renews it every minute while it is open.
+            "claim_timeout_minutes": 3,
         },
     }

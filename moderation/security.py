@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
-from flask_login import current_user
+from flask import Flask, Response, g, request, session
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -21,6 +20,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def _signed_in() -> bool:
+    """Whether the request belongs to a signed-in person, without a database lookup.
+
+    The user already loaded for this request decides; otherwise the session's user id does,
+    so this step still works (and errs towards no-store) while the database is unreachable.
+    """
+    user = g.get("_login_user")
+    if user is not None:
+        return bool(user.is_authenticated)
+    return bool(session.get("_user_id"))
+
+
 def register(app: Flask) -> None:
     """Attach the headers to every response."""
 
@@ -31,7 +42,7 @@ def register(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         # Signed-in pages show health information: never keep them in any cache.
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        if request.endpoint != "static" and _signed_in():
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
         return response

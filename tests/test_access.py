@@ -8,7 +8,8 @@ import pytest
 
 # The alert's "I'm on it" link carries its own signed, expiring token instead of a session.
 PUBLIC_ENDPOINTS = {"static", "auth.login", "alerts.acknowledge_link"}
-PUBLIC_BLUEPRINTS = {"public", "api"}
+# health: probes for the load balancer; metrics: its own token check (tests/test_metrics.py).
+PUBLIC_BLUEPRINTS = {"public", "api", "health", "metrics"}
 SUPERVISOR_PREFIXES = ("/supervisor", "/snippets", "/exports", "/settings", "/oncall", "/alerts")
 
 

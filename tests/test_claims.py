@@ -43,7 +43,7 @@ def test_claiming_a_free_comment_makes_the_midwife_its_holder_for_the_timeout(
     claimed = claim_comment(comment.id, midwife, now=now)
     db.session.commit()
     assert claimed.claimed_by_id == midwife.id
-    assert claimed.claim_expires_at == now + timedelta(minutes=20)
+    assert claimed.claim_expires_at == now + timedelta(minutes=3)
     assert holds_live_claim(claimed, midwife, now=now)
     assert audit_actions(comment.id) == ["comment.claimed"]
 
@@ -74,10 +74,10 @@ def test_claiming_does_not_bump_the_version_so_an_open_publish_form_stays_valid(
     version = comment.version
     now = utcnow()
     claim_comment(comment.id, midwife, now=now)
-    renewed = claim_comment(comment.id, midwife, now=now + timedelta(minutes=10))
+    renewed = claim_comment(comment.id, midwife, now=now + timedelta(minutes=2))
     db.session.commit()
     assert renewed.version == version
-    assert renewed.claim_expires_at == now + timedelta(minutes=30)
+    assert renewed.claim_expires_at == now + timedelta(minutes=5)
     # Renewing keeps the moment she first took it.
     assert renewed.claimed_at == now
     assert audit_actions(comment.id) == ["comment.claimed", "comment.claim_renewed"]
@@ -121,10 +121,10 @@ def test_renew_extends_only_the_holders_live_claim(midwife, jo, make_comment):
     now = utcnow()
     claim_comment(comment.id, midwife, now=now)
     db.session.commit()
-    assert renew_claim(comment.id, midwife, now=now + timedelta(minutes=5)).claim_expires_at == (
-        now + timedelta(minutes=25))
+    assert renew_claim(comment.id, midwife, now=now + timedelta(minutes=2)).claim_expires_at == (
+        now + timedelta(minutes=5))
     with pytest.raises(ClaimError, match="Being answered by Sam"):
-        renew_claim(comment.id, jo, now=now + timedelta(minutes=5))
+        renew_claim(comment.id, jo, now=now + timedelta(minutes=2))
     with pytest.raises(ClaimError, match="expired"):
         renew_claim(comment.id, midwife, now=now + timedelta(minutes=60))
 

@@ -630,13 +630,13 @@ def test_publishing_without_a_csrf_token_changes_nothing(app, midwife_client, cl
 def test_keepalive_renews_her_claim_and_refuses_someone_elses(
         midwife_client, priya, midwife, make_comment):
     mine = make_comment()
-    claim_comment(mine.id, midwife, now=utcnow() - timedelta(minutes=15))
+    claim_comment(mine.id, midwife, now=utcnow() - timedelta(minutes=2))
     theirs = make_comment()
     claim_comment(theirs.id, priya)
     db.session.commit()
     renewed = midwife_client.post(f"/comments/{mine.id}/keepalive")
     assert renewed.status_code == 200 and renewed.get_json()["ok"] is True
-    assert fresh(mine.id).claim_expires_at > utcnow() + timedelta(minutes=19)
+    assert fresh(mine.id).claim_expires_at > utcnow() + timedelta(minutes=2)
     refused = midwife_client.post(f"/comments/{theirs.id}/keepalive")
     assert refused.status_code == 409
     assert "Being answered by Priya" in refused.get_json()["message"]

@@ -12,7 +12,7 @@ def test_defaults_apply_until_changed(app):
     policy = current_policy()
     assert policy.urgent_target_minutes == 60
     assert policy.priority_target_working_hours == 4
-    assert policy.claim_timeout_minutes == 20
+    assert policy.claim_timeout_minutes == 3
 
 
 def test_a_change_is_stored_and_audited(app, supervisor):
@@ -20,7 +20,7 @@ def test_a_change_is_stored_and_audited(app, supervisor):
     db.session.commit()
     assert current_policy().claim_timeout_minutes == 30
     event = db.session.query(AuditEvent).filter_by(action="settings.updated").one()
-    assert event.details["before"] == {"claim_timeout_minutes": 20}
+    assert event.details["before"] == {"claim_timeout_minutes": 3}
     assert event.details["after"] == {"claim_timeout_minutes": 30}
 
 

@@ -20,7 +20,7 @@ def form_data(**changes) -> dict:
         "workday_start": "09:00",
         "workday_end": "17:00",
         "working_weekdays": ["0", "1", "2", "3", "4"],
-        "claim_timeout_minutes": "20",
+        "claim_timeout_minutes": "3",
     }
     data.update(changes)
     return data
@@ -30,7 +30,7 @@ def test_midwives_cannot_see_or_change_the_settings(midwife_client):
     assert midwife_client.get("/settings").status_code == 403
     response = midwife_client.post("/settings", data=form_data(claim_timeout_minutes="5"))
     assert response.status_code == 403
-    assert current_policy().claim_timeout_minutes == 20
+    assert current_policy().claim_timeout_minutes == 3
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
@@ -55,7 +55,7 @@ def test_a_supervisor_changes_the_claim_timeout_and_it_is_audited(
     event = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "settings.updated")).one()
     assert event.actor_id == supervisor.id
-    assert event.details == {"before": {"claim_timeout_minutes": 20},
+    assert event.details == {"before": {"claim_timeout_minutes": 3},
                              "after": {"claim_timeout_minutes": 30}}
 
 

@@ -16,16 +16,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from models import Escalation, OutboxMessage, db, utcnow
+from models import Comment, Escalation, OutboxMessage, WorkerHeartbeat, db, utcnow
 from moderation.commands.worker import deliver_due, run_once
 from moderation.services.alerts import raise_urgent_alert
-from moderation.services.intake import receive_comment
+from moderation.services.intake import new_form_token, receive_comment
 from moderation.services.outbox import (
     claim_next_message,
     enqueue_email,
     enqueue_webhook,
     send_message,
 )
+from moderation.services.spool import spool_public_comment
 from tests.alerting_servers import SMTPServer, WebhookReceiver, free_port
 
 SECRET = "webhook-test-secret"
@@ -293,3 +294,23 @@ def test_a_worker_process_killed_mid_delivery_is_followed_by_one_resend_with_the
 def test_flask_worker_refuses_a_poll_interval_that_is_not_a_positive_number(app, runner):
     result = runner.invoke(args=["worker", "--once", "--poll", "-1"])
     assert result.exit_code == 2 and "--poll" in result.output
+
+
+def test_a_worker_pass_reports_its_heartbeat_for_readyz(app):
+    run_once("outbox@test-host:1")
+    beat = db.session.get(WorkerHeartbeat, "outbox@test-host:1")
+    assert beat is not None and beat.kind == "outbox"
+
+
+def test_a_worker_pass_stores_the_comments_spooled_while_the_database_was_down(
+        app, make_page, tmp_path):
+    make_page("after-a-miscarriage", "After a miscarriage")
+    db.session.commit()
+    app.config["SPOOL_DIR"] = str(tmp_path / "spool")
+    spool_public_comment(tmp_path / "spool", "after-a-miscarriage", "Jo", None,
+                         "Kept on disk while the database was away.", new_form_token())
+    counts = run_once("outbox@test-host:2")
+    assert counts.get("replayed") == 1
+    assert db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.body == "Kept on disk while the database was away.")) == 1
+    assert list((tmp_path / "spool").glob("*.json")) == []

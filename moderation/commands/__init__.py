@@ -19,13 +19,14 @@ def register(app: Flask) -> None:
         export,
         signposting,
         sites,
+        spool,
         triage,
         users,
         worker,
     )
 
     for group in (users.cli, demo.cli, triage.cli, sites.cli, comments.cli, export.cli,
-                  signposting.cli):
+                  signposting.cli, spool.cli):
         app.cli.add_command(group)
     app.cli.add_command(worker.worker_command)
 

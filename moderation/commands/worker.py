@@ -1,4 +1,4 @@
-"""`flask worker`: deliver the outbox and run the escalation timer."""
+"""`flask worker`: deliver the outbox, run the escalation timer and replay the public spool."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from flask.cli import with_appcontext
 
 from models import db, utcnow
 from moderation.services.alerts import drop_reason, run_escalations
+from moderation.services.health import record_worker_heartbeat
 from moderation.services.outbox import claim_next_message, record_outcome, send_message
+from moderation.services.spool import replay_spool
 
 log = logging.getLogger(__name__)
 # Messages delivered per pass at most, so escalations are checked again between long batches.
@@ -58,11 +60,16 @@ def deliver_due(owner: str, now: datetime | None = None,
 
 
 def run_once(owner: str, now: datetime | None = None) -> dict[str, int]:
-    """One pass: escalate what is due, then deliver what is due."""
+    """One pass: say it is alive, store spooled comments, escalate, then deliver what is due."""
+    record_worker_heartbeat(owner, kind="outbox", now=now)
+    db.session.commit()
+    replayed = replay_spool(current_app._get_current_object())
     escalated = escalate(now)
     counts = deliver_due(owner, now)
     if escalated:
         counts["escalated"] = escalated
+    if replayed:
+        counts["replayed"] = replayed
     return counts
 
 

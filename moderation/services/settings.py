@@ -26,7 +26,7 @@ class ServicePolicy:
     timezone: str = "Europe/London"
     holiday_country: str = "GB"
     holiday_subdivision: str | None = "ENG"
-    claim_timeout_minutes: int = 20
+    claim_timeout_minutes: int = 3
 
     @property
     def working_day_minutes(self) -> int:

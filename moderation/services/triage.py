@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 from flask import current_app
@@ -11,6 +12,7 @@ from flask import current_app
 import classifier.decision as _decision
 from classifier.decision import Decision
 from models import Comment
+from moderation.services.metrics import observe_triage
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.working_hours import reply_due_at
 
@@ -39,6 +41,14 @@ def get_model():
         return _model_cache[key][1]
 
 
+def loaded_model_version() -> str | None:
+    """The version of the model this process has loaded, if any (for metrics)."""
+    with _model_lock:
+        for _mtime, model in _model_cache.values():
+            return getattr(model, "model_version", None)
+    return None
+
+
 def forget_loaded_model() -> None:
     """Drop the cached model (after a retrain in this process)."""
     with _model_lock:
@@ -50,7 +60,10 @@ def triage_comments(comments: list[Comment], policy: ServicePolicy | None = None
     from classifier.decision import decide_many
 
     policy = policy or current_policy()
+    started = time.perf_counter()
     decisions = decide_many([c.body for c in comments], get_model)
+    observe_triage(len(comments), time.perf_counter() - started,
+                   failed=any(decision.model_failed for decision in decisions))
     for comment, decision in zip(comments, decisions, strict=True):
         apply_decision(comment, decision, policy)
 

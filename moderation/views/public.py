@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     abort,
@@ -16,12 +18,13 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
 from models import Page, db
-from moderation.errors import error_page
+from moderation.errors import DATABASE_UNAVAILABLE, error_page, safe_rollback
 from moderation.extensions import limiter
 from moderation.forms.public import PublicCommentForm
 from moderation.services.advice import get_help_box, preview_advice
 from moderation.services.intake import IntakeError, new_form_token, submit_public_comment
 from moderation.services.public import find_page, posted_advice, published_threads
+from moderation.services.spool import SpoolError, spool_public_comment
 
 bp = Blueprint("public", __name__)
 
@@ -53,6 +56,17 @@ def _render(page: Page, form: PublicCommentForm, status: int = 200):
 @limiter.limit(lambda: current_app.config["PUBLIC_COMMENT_RATE_LIMIT"], methods=["POST"])
 def show_page(slug: str):
     """Show the article with its answered comments, and take a new comment."""
+    try:
+        return _show_page(slug)
+    except DATABASE_UNAVAILABLE:
+        if request.method != "POST":
+            raise
+        # The database is down: the comment goes to the spool, never lost.
+        safe_rollback()
+        return _keep_comment_offline(slug)
+
+
+def _show_page(slug: str):
     page = find_page(slug)
     if page is None:
         abort(404)
@@ -85,6 +99,24 @@ def show_page(slug: str):
                                    if i != result.comment.id)]
     session[SESSION_KEY] = posted[:KEEP_POSTED]
     return redirect(url_for("public.show_page", slug=page.slug, _anchor="main"), 303)
+
+
+def _keep_comment_offline(slug: str):
+    """Spool the comment and thank the visitor; if even that fails, give her text back."""
+    form = PublicCommentForm()
+    if not form.validate() or not (form.body.data or "").strip():
+        spooled = False  # nothing valid to keep: show what she typed, with the advice
+    else:
+        try:
+            spool_public_comment(Path(current_app.config["SPOOL_DIR"]), slug,
+                                 form.author_name.data or None, form.author_email.data or None,
+                                 form.body.data, form.form_token.data or new_form_token())
+            spooled = True
+        except SpoolError:
+            current_app.logger.exception("A public comment could not be spooled")
+            spooled = False
+    html = render_template("public/offline.html", spooled=spooled, form=form, slug=slug)
+    return html, 202 if spooled else 503, {"Retry-After": "60"} if not spooled else {}
 
 
 def _fresh_token(form: PublicCommentForm) -> PublicCommentForm:

@@ -1,5 +1,5 @@
 /* The reply composer: snippet insertion, live preview, blanks, draft kept in this browser,
- * claim keep-alive and publish confirmation.
+ * claim heartbeat (with "Keep it") and publish confirmation.
  *
  * Nothing typed is ever put into the page as HTML: the preview is built from text nodes,
  * exactly as the server's `paragraphs` filter builds its escaped <p> paragraphs.
@@ -27,8 +27,7 @@
   var DRAFT_KEY = DRAFT_PREFIX + userId + ":" + commentId;
   // Drafts hold health details: keep them no longer than a working day and a night.
   var DRAFT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
-  var KEEPALIVE_EVERY_MS = 2 * 60 * 1000;
-  var BLANK = /\[\[([^\[\]\n]*)\]\]/g;
+    var BLANK = /\[\[([^\[\]\n]*)\]\]/g;
 
   // --- Preview: the same algorithm as moderation.templating.paragraphs ---------------------
   function renderParagraphs(container, text) {
@@ -177,17 +176,56 @@
     saveDraft();
   }
 
-  // --- Claim keep-alive while she writes -----------------------------------------------------
-  var lastKeepalive = Date.now();
+  // --- Claim heartbeat while the page is open ----------------------------------------------
+  // The claim is a short lease (3 minutes by default): this page renews it every minute while
+  // it is open and she has used it recently, so a closed or crashed browser frees the comment
+  // within minutes. After IDLE_LIMIT_MS without a key press, click or scroll the renewals stop
+  // and a "Keep it" button offers one more lease per click.
+  var HEARTBEAT_MS = 60 * 1000;
+  var IDLE_LIMIT_MS = 15 * 60 * 1000;
+  var lastActivity = Date.now();
+  var expiresAt = null;
 
   function csrfToken() {
     var field = form ? form.querySelector("input[name=csrf_token]") : null;
     return field ? field.value : "";
   }
 
-  function keepalive() {
-    if (!canReply || Date.now() - lastKeepalive < KEEPALIVE_EVERY_MS) { return; }
-    lastKeepalive = Date.now();
+  function notice() { return document.getElementById("keepalive-notice"); }
+
+  function showKeepIt(message) {
+    var box = notice();
+    if (!box) { return; }
+    while (box.firstChild) { box.removeChild(box.firstChild); }
+    var text = document.createElement("span");
+    text.textContent = message + " ";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.id = "keep-claim";
+    button.textContent = "Keep it";
+    button.addEventListener("click", function () {
+      lastActivity = Date.now();
+      renewClaim();
+    });
+    box.appendChild(text);
+    box.appendChild(button);
+    box.hidden = false;
+  }
+
+  function showProblem(message) {
+    var box = notice();
+    if (!box) { return; }
+    box.textContent = (message ? message + ". " : "") +
+      "Your text is saved in this browser; copy it before leaving the page.";
+    box.hidden = false;
+  }
+
+  function untilText(date) {
+    return date.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+  }
+
+  function renewClaim() {
     fetch(root.dataset.keepaliveUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -195,14 +233,22 @@
     }).then(function (response) {
       return response.json().then(function (data) { return {ok: response.ok, data: data}; });
     }).then(function (result) {
-      var notice = document.getElementById("keepalive-notice");
-      if (!notice) { return; }
-      if (result.ok) { notice.hidden = true; return; }
-      notice.textContent = (result.data && result.data.message ? result.data.message + ". " : "") +
-        "Your text is saved in this browser; copy it before leaving the page.";
-      notice.hidden = false;
+      if (!result.ok) { showProblem(result.data && result.data.message); return; }
+      expiresAt = result.data.expires_at ? new Date(result.data.expires_at) : null;
+      var box = notice();
+      // A late answer must not hide a "Keep it" question asked since.
+      if (box && Date.now() - lastActivity < IDLE_LIMIT_MS) { box.hidden = true; }
     }).catch(function () { /* offline: publishing will re-check the claim anyway */ });
   }
+
+  function beat() {
+    if (Date.now() - lastActivity < IDLE_LIMIT_MS) { renewClaim(); return; }
+    var when = expiresAt ? " at " + untilText(expiresAt) : " soon";
+    showKeepIt("You have not typed for a while, so this comment goes back to the queue" + when +
+      " for another midwife. Still answering it?");
+  }
+
+  function markActive() { lastActivity = Date.now(); }
 
   // --- Wiring -------------------------------------------------------------------------------
   restoreDraft();
@@ -214,9 +260,15 @@
       refresh();
       if (pending) { window.clearTimeout(pending); }
       pending = window.setTimeout(saveDraft, 250);
-      keepalive();
     });
     window.addEventListener("beforeunload", saveDraft);
+  }
+
+  if (canReply && stillPending && root.dataset.keepaliveUrl) {
+    ["keydown", "pointerdown", "scroll", "input"].forEach(function (name) {
+      window.addEventListener(name, markActive, {passive: true, capture: true});
+    });
+    window.setInterval(beat, HEARTBEAT_MS);
   }
 
   document.querySelectorAll("a.snippet-insert").forEach(function (link) {
