@@ -6,7 +6,7 @@ from models.comment import COMMENT_STATUSES, Comment, LabelCorrection
 from models.oncall import AlertChannel, Escalation, OnCallOverride, OnCallShift
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
-from models.reply import Reply, Snippet, SnippetVersion
+from models.reply import Reply, ReplyVersion, Snippet, SnippetVersion
 from models.setting import ServiceSetting
 from models.user import ROLES, User
 
@@ -25,6 +25,7 @@ __all__ = [
     "Page",
     "ROLES",
     "Reply",
+    "ReplyVersion",
     "ServiceSetting",
     "Site",
     "Snippet",

@@ -23,7 +23,11 @@ from models.base import UTCDateTime, db, utcnow
 from models.page import Page, Site
 from models.user import User
 
-COMMENT_STATUSES = ("pending", "published", "rejected", "spam")
+# private: answered by email only; closed: dealt with, never published (a reason is kept);
+# unpublished: a supervisor took a published thread down (a reason is kept).
+COMMENT_STATUSES = ("pending", "published", "rejected", "spam", "private", "closed",
+                    "unpublished")
+REDACTED_TEXT = "[removed]"
 
 
 class Comment(db.Model):
@@ -82,6 +86,11 @@ class Comment(db.Model):
     # "Check soon": the model sees a possible risk below its urgent threshold.
     check_soon: Mapped[bool] = mapped_column(Boolean, default=False)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Redacted spans of `body` as [start, end) character offsets, sorted and never
+    # overlapping; the public only ever sees `public_body`, the original stays in `body`.
+    redactions: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+    # A follow-up joins the thread of the comment it answers (always the thread's first one).
+    in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
 
     # The claim is a lease: whoever holds it until it expires is answering.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -117,6 +126,11 @@ class Comment(db.Model):
         # Matches ix_comments_queue; the queue page and take-next must never disagree on it.
         return (cls.due_at.asc(), cls.urgent_probability.desc(), cls.id.asc())
 
+    @property
+    def public_body(self) -> str:
+        """The body as the public may see it: every redacted span replaced by "[removed]"."""
+        return redact_text(self.body, self.redactions or [])
+
     def claim_is_live(self, now: datetime) -> bool:
         """Tell whether someone holds an unexpired claim on this comment."""
         return (
@@ -127,6 +141,20 @@ class Comment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status} {self.urgency}>"
+
+
+def redact_text(body: str, spans: list[list[int]]) -> str:
+    """Replace each [start, end) span of body by "[removed]" (spans sorted, not overlapping)."""
+    parts, position = [], 0
+    for start, end in sorted(spans):
+        if start < position:  # never trust stored spans to be disjoint: skip what is covered
+            start = position
+        if end <= start:
+            continue
+        parts += [body[position:start], REDACTED_TEXT]
+        position = end
+    parts.append(body[position:])
+    return "".join(parts)
 
 
 class LabelCorrection(db.Model):
