@@ -35,6 +35,7 @@ class Reply(db.Model):
     kind: Mapped[str] = mapped_column(String(16), default="public")
     # Bumped by every edit; an edit names the version it was written against.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from models import Comment, Page, Reply, db
+from models import Comment, Page, Reply, db, utcnow
 from moderation.services.intake import iso_utc
 
 
@@ -42,18 +42,24 @@ def find_page(slug: str) -> Page | None:
     return db.session.scalar(select(Page).where(Page.slug == slug))
 
 
-def published_threads(page: Page) -> list[PublishedThread]:
-    """Return the page's published comments, oldest first, each with its published replies."""
+def published_threads(page: Page, now: datetime | None = None) -> list[PublishedThread]:
+    """Return the page's published comments, oldest first, each with its published replies.
+
+    A reply still inside its undo window (published_at in the future) is not shown yet, nor
+    is a comment published by it.
+    """
+    now = now or utcnow()
     comments = db.session.scalars(
         select(Comment)
         .options(selectinload(Comment.replies).joinedload(Reply.midwife))
-        .where(Comment.page_id == page.id, Comment.status == "published")
+        .where(Comment.page_id == page.id, Comment.status == "published",
+               Comment.published_at <= now)
         .order_by(func.coalesce(Comment.posted_at, Comment.received_at), Comment.id)
     )
     threads = []
     for comment in comments:
         replies = sorted(
-            (reply for reply in comment.replies if reply.published_at is not None),
+            (reply for reply in comment.replies if reply.is_public_at(now)),
             key=lambda reply: (reply.published_at, reply.id),
         )
         threads.append(PublishedThread(comment, replies))
@@ -66,13 +72,15 @@ def _last_change(page: Page) -> datetime:
         select(func.max(Comment.published_at), func.max(Comment.moderated_at))
         .where(Comment.page_id == page.id)
     ).one()
-    reply_moment = db.session.scalar(
-        select(func.max(Reply.published_at))
+    reply_moments = db.session.execute(
+        select(func.max(Reply.published_at), func.max(Reply.edited_at),
+               func.max(Reply.withdrawn_at))
         .join(Comment, Reply.comment_id == Comment.id)
         .where(Comment.page_id == page.id)
-    )
-    candidates = [page.created_at, *moments, reply_moment]
-    return max(moment for moment in candidates if moment is not None)
+    ).one()
+    candidates = [page.created_at, *moments, *reply_moments]
+    # A reply inside its undo window has a future published_at: never claim a future change.
+    return min(utcnow(), max(moment for moment in candidates if moment is not None))
 
 
 def page_feed(slug: str) -> PageFeed | None:
@@ -87,7 +95,7 @@ def page_feed(slug: str) -> PageFeed | None:
             "id": comment.id,
             "author_name": comment.author_name,
             "verified": thread.verified,
-            "body": comment.body,
+            "body": comment.public_body,
             "posted_at": iso_utc(comment.posted_at or comment.received_at),
             "published_at": iso_utc(comment.published_at),
             "replies": [
@@ -97,6 +105,7 @@ def page_feed(slug: str) -> PageFeed | None:
                     "role": "midwife",
                     "body": reply.body,
                     "published_at": iso_utc(reply.published_at),
+                    "edited": reply.edited_at is not None,
                 }
                 for reply in thread.replies
             ],
