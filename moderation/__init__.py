@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
         replies,
         reports,
         snippets,
+        threads,
     )
 
     for blueprint in (
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         public.bp,
         queue.bp,
         replies.bp,
+        threads.bp,
         snippets.bp,
         reports.bp,
         exports.bp,

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from classifier.labels import TOPICS, URGENCIES
-from models import db
+from models import db, utcnow
 from moderation.forms.replies import ReplyForm
 from moderation.services.claims import ClaimError, claim_comment
 from moderation.services.replies import (
@@ -24,6 +24,7 @@ from moderation.services.replies import (
     reject_comment,
 )
 from moderation.services.snippets import URGENT_CARE_KEY, unfilled_blanks
+from moderation.templating import london_time
 from moderation.views.access import staff_required
 
 bp = Blueprint("replies", __name__)
@@ -128,7 +129,12 @@ def publish(comment_id: int):
     except ReplyError as exc:
         return _refused(comment_id, form, str(exc), exc.status)
     author = reply.comment.author_name or "the author"
+    comment_id, public_at = reply.comment_id, reply.published_at
     db.session.commit()
+    if public_at > utcnow():  # the undo window (REPLY_UNDO_SECONDS): offer the way back
+        flash(f"Your reply to {author} goes public at {london_time(public_at, '%H:%M:%S')}. "
+              "Until then you can take it back below.", "success")
+        return redirect(url_for("replies.compose", comment_id=comment_id, _anchor="thread"))
     flash(f"Your reply to {author} is published.", "success")
     return redirect(url_for("queue.index"))
 
