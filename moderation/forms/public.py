@@ -14,4 +14,6 @@ class PublicCommentForm(FlaskForm):
     author_email = EmailField("Your email (optional, never shown)")
     body = TextAreaField("Your comment")
     form_token = HiddenField()
+    # Set by a thread's "Reply" link: the comment joins that thread as a follow-up.
+    in_reply_to = HiddenField()
     submit = SubmitField("Post comment")

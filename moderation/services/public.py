@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,10 +17,12 @@ from moderation.services.intake import iso_utc
 
 @dataclass(frozen=True)
 class PublishedThread:
-    """A published comment with its published replies, oldest reply first."""
+    """A published comment with its published replies, oldest reply first, then its
+    published follow-ups (each with its own replies), oldest first."""
 
     comment: Comment
     replies: list[Reply]
+    follow_ups: list[PublishedThread] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
@@ -56,14 +58,21 @@ def published_threads(page: Page, now: datetime | None = None) -> list[Published
                Comment.published_at <= now)
         .order_by(func.coalesce(Comment.posted_at, Comment.received_at), Comment.id)
     )
-    threads = []
+    roots: list[PublishedThread] = []
+    follow_ups: dict[int, list[PublishedThread]] = {}
     for comment in comments:
         replies = sorted(
             (reply for reply in comment.replies if reply.is_public_at(now)),
             key=lambda reply: (reply.published_at, reply.id),
         )
-        threads.append(PublishedThread(comment, replies))
-    return threads
+        thread = PublishedThread(comment, replies)
+        if comment.in_reply_to_id is None:
+            roots.append(thread)
+        else:
+            follow_ups.setdefault(comment.in_reply_to_id, []).append(thread)
+    for thread in roots:  # a follow-up shows only under its own published thread
+        thread.follow_ups.extend(follow_ups.get(thread.comment.id, []))
+    return roots
 
 
 def _last_change(page: Page) -> datetime:
@@ -83,33 +92,39 @@ def _last_change(page: Page) -> datetime:
     return min(utcnow(), max(moment for moment in candidates if moment is not None))
 
 
+def _thread_payload(thread: PublishedThread) -> dict[str, Any]:
+    """One published comment as the feed gives it, with its replies and follow-ups."""
+    comment = thread.comment
+    payload = {
+        "id": comment.id,
+        "author_name": comment.author_name,
+        "verified": thread.verified,
+        "body": comment.public_body,
+        "posted_at": iso_utc(comment.posted_at or comment.received_at),
+        "published_at": iso_utc(comment.published_at),
+        "replies": [
+            {
+                "id": reply.id,
+                "author_name": reply.midwife.display_name,
+                "role": "midwife",
+                "body": reply.body,
+                "published_at": iso_utc(reply.published_at),
+                "edited": reply.edited_at is not None,
+            }
+            for reply in thread.replies
+        ],
+    }
+    if comment.in_reply_to_id is None:
+        payload["follow_ups"] = [_thread_payload(follow_up) for follow_up in thread.follow_ups]
+    return payload
+
+
 def page_feed(slug: str) -> PageFeed | None:
     """Return the page's published threads as JSON-ready data (never an email address)."""
     page = find_page(slug)
     if page is None:
         return None
-    comments = []
-    for thread in published_threads(page):
-        comment = thread.comment
-        comments.append({
-            "id": comment.id,
-            "author_name": comment.author_name,
-            "verified": thread.verified,
-            "body": comment.public_body,
-            "posted_at": iso_utc(comment.posted_at or comment.received_at),
-            "published_at": iso_utc(comment.published_at),
-            "replies": [
-                {
-                    "id": reply.id,
-                    "author_name": reply.midwife.display_name,
-                    "role": "midwife",
-                    "body": reply.body,
-                    "published_at": iso_utc(reply.published_at),
-                    "edited": reply.edited_at is not None,
-                }
-                for reply in thread.replies
-            ],
-        })
+    comments = [_thread_payload(thread) for thread in published_threads(page)]
     payload = {"page": {"slug": page.slug}, "comments": comments}
     digest = hashlib.sha256(
         json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")

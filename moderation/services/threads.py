@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Comment, Reply, ReplyVersion, User, db, utcnow
@@ -48,6 +48,17 @@ def undo_window() -> timedelta:
 def public_from(now: datetime) -> datetime:
     """When a reply published at `now` becomes public (the end of the undo window)."""
     return now + undo_window()
+
+
+def thread_history(comment: Comment) -> list[Comment]:
+    """The rest of the comment's thread (first comment, then follow-ups), oldest first."""
+    root_id = comment.in_reply_to_id or comment.id
+    return list(db.session.scalars(
+        select(Comment)
+        .where(or_(Comment.id == root_id, Comment.in_reply_to_id == root_id),
+               Comment.id != comment.id)
+        .order_by(Comment.received_at, Comment.id)
+    ))
 
 
 def get_reply(reply_id: int) -> Reply:

@@ -24,6 +24,7 @@ from moderation.services.threads import (
     edit_reply,
     get_reply,
     reply_versions,
+    thread_history,
     undo_publish,
     unpublish_reply,
     unpublish_thread,
@@ -44,6 +45,12 @@ def delivery_state_filter(reply: Reply) -> str:
 def is_safeguarding_global(comment) -> bool:
     """Whether the comment carries the safeguarding (or abuse) flag."""
     return is_safeguarding(comment)
+
+
+@bp.app_template_global("thread_history")
+def thread_history_global(comment) -> list:
+    """The other comments of this comment's thread, oldest first (for the composer)."""
+    return thread_history(comment)
 
 
 @bp.app_template_global("reply_actions")
