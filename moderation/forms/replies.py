@@ -25,3 +25,6 @@ class ReplyForm(FlaskForm):
     snippet_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     confirm = BooleanField("I have read this reply through and it is ready to publish")
     reason = TextAreaField("Reason (needed to reject or mark as spam)")
+    # Publishing with identifying details left in the comment needs this tick.
+    identifiers_ok = BooleanField("Publish with these details left in: I checked they are safe "
+                                  "to show")

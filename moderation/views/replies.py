@@ -7,9 +7,10 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from classifier.labels import TOPICS, URGENCIES
-from models import db, utcnow
+from models import Comment, db, utcnow
 from moderation.forms.replies import ReplyForm
 from moderation.services.claims import ClaimError, claim_comment
+from moderation.services.identifiability import identifiers_needing_a_tick
 from moderation.services.replies import (
     MAX_REASON_CHARS,
     MAX_REPLY_CHARS,
@@ -120,6 +121,10 @@ def publish(comment_id: int):
         return _refused(comment_id, form, _form_error(form), 422)
     if not form.confirm.data:
         return _refused(comment_id, form, CONFIRM_NEEDED, 422)
+    comment = db.session.get(Comment, comment_id)
+    left = comment and identifiers_needing_a_tick(comment, form.identifiers_ok.data)
+    if left:
+        return _refused(comment_id, form, left, 422)
     try:
         reply = publish_reply(
             comment_id, current_user, form.body.data or "",

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from models import Reply, db, utcnow
 from moderation.forms.replies import ReplyForm
 from moderation.forms.threads import EditReplyForm, ReasonForm, RedactForm
+from moderation.services.identifiability import identifiers_in_public_text
 from moderation.services.private_replies import (
     close_without_publishing,
     delivery_state,
@@ -51,6 +52,12 @@ def is_safeguarding_global(comment) -> bool:
 def thread_history_global(comment) -> list:
     """The other comments of this comment's thread, oldest first (for the composer)."""
     return thread_history(comment)
+
+
+@bp.app_template_global("identifiers_in")
+def identifiers_in(comment) -> list:
+    """What could still identify someone in the comment's public text."""
+    return identifiers_in_public_text(comment)
 
 
 @bp.app_template_global("reply_actions")
