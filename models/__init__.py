@@ -7,6 +7,7 @@ from models.oncall import AlertChannel, Escalation, OnCallOverride, OnCallShift
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
 from models.reply import Reply, ReplyVersion, Snippet, SnippetVersion
+from models.safeguarding import NoteMention, SafeguardingRecord, ThreadNote
 from models.setting import ServiceSetting
 from models.user import ROLES, User
 
@@ -18,18 +19,21 @@ __all__ = [
     "Comment",
     "Escalation",
     "LabelCorrection",
+    "NoteMention",
     "OUTBOX_STATUSES",
     "OnCallOverride",
     "OnCallShift",
     "OutboxMessage",
     "Page",
     "ROLES",
+    "SafeguardingRecord",
     "Reply",
     "ReplyVersion",
     "ServiceSetting",
     "Site",
     "Snippet",
     "SnippetVersion",
+    "ThreadNote",
     "User",
     "UTCDateTime",
     "db",

@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
         queue,
         replies,
         reports,
+        safeguarding,
         snippets,
         threads,
     )
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         queue.bp,
         replies.bp,
         threads.bp,
+        safeguarding.bp,
         snippets.bp,
         reports.bp,
         exports.bp,

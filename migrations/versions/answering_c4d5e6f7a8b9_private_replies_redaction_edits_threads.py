@@ -1,4 +1,4 @@
-"""Private replies, reply edits and withdrawals, reply versions, redactions and follow-ups
+"""Private replies, reply edits and versions, redactions, follow-ups, safeguarding, notes
 
 Revision ID: c4d5e6f7a8b9
 Revises: b7c1d2e3f4a5
@@ -61,8 +61,78 @@ def upgrade():
         sa.UniqueConstraint('reply_id', 'version', name='uq_reply_versions'),
     )
 
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('safeguarding_lead', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+
+    op.create_table(
+        'safeguarding_records',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('comment_id', sa.Integer(), nullable=False),
+        sa.Column('source', sa.String(length=16), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('concern', sa.Text(), nullable=False),
+        sa.Column('decision', sa.Text(), nullable=False),
+        sa.Column('actions', sa.Text(), nullable=False),
+        sa.Column('outcome', sa.Text(), nullable=False),
+        sa.Column('opened_at', models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('opened_by_id', sa.Integer(), nullable=True),
+        sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('updated_by_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['comment_id'], ['comments.id'],
+                                name=op.f('fk_safeguarding_records_comment_id_comments')),
+        sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'],
+                                name=op.f('fk_safeguarding_records_opened_by_id_users')),
+        sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'],
+                                name=op.f('fk_safeguarding_records_updated_by_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_safeguarding_records')),
+        sa.UniqueConstraint('comment_id', name=op.f('uq_safeguarding_records_comment_id')),
+    )
+
+    op.create_table(
+        'thread_notes',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('comment_id', sa.Integer(), nullable=False),
+        sa.Column('author_id', sa.Integer(), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['author_id'], ['users.id'],
+                                name=op.f('fk_thread_notes_author_id_users')),
+        sa.ForeignKeyConstraint(['comment_id'], ['comments.id'],
+                                name=op.f('fk_thread_notes_comment_id_comments')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_thread_notes')),
+    )
+    with op.batch_alter_table('thread_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_thread_notes_comment_id'), ['comment_id'],
+                              unique=False)
+
+    op.create_table(
+        'note_mentions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('note_id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('seen_at', models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['note_id'], ['thread_notes.id'],
+                                name=op.f('fk_note_mentions_note_id_thread_notes')),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'],
+                                name=op.f('fk_note_mentions_user_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_note_mentions')),
+    )
+    with op.batch_alter_table('note_mentions', schema=None) as batch_op:
+        batch_op.create_index('ix_note_mentions_user_seen', ['user_id', 'seen_at'],
+                              unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('note_mentions', schema=None) as batch_op:
+        batch_op.drop_index('ix_note_mentions_user_seen')
+    op.drop_table('note_mentions')
+    with op.batch_alter_table('thread_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_thread_notes_comment_id'))
+    op.drop_table('thread_notes')
+    op.drop_table('safeguarding_records')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('safeguarding_lead')
     op.drop_table('reply_versions')
     with op.batch_alter_table('replies', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_replies_outbox_message_id_outbox_messages'),

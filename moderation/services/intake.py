@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from models import Comment, Page, Site, db, utcnow
 from moderation.services.alerts import raise_urgent_alert
 from moderation.services.audit import record_event
+from moderation.services.safeguarding import open_if_flagged_by_rules
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.triage import triage_comments
 
@@ -298,6 +299,8 @@ def _record_received(comment: Comment, site: Site | None, source: str) -> None:
     )
     # After triage, in the same transaction: an urgent comment alerts the person on call.
     raise_urgent_alert(comment)
+    # A comment the rules flag for safeguarding opens a record and tells the lead.
+    open_if_flagged_by_rules(comment)
 
 
 def receive_comment(
