@@ -55,10 +55,16 @@ DATE_OF_BIRTH = re.compile(
     rf"|birthday(?:\s+on)?)\s*(?:was\s+|on\s+|is\s+)?({DATE})", re.IGNORECASE)
 UNITS_AFTER_NUMBER = (r"(?!\s*(?:weeks?|wks?|w\b|days?|months?|hours?|hrs?|mins?|minutes?|"
                       r"times?|pads?|kg|%|am|pm|cm|mm|ml|st|nd|rd|th|/|:|\.\d|-?\s*weeks?))")
+# Ages written as words, so "I'm fifteen" is caught like "I'm 15".
+AGE_WORDS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+             "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+AGE_NUMBER = rf"(\d{{1,2}}|{'|'.join(AGE_WORDS)})"
 AGE_PATTERNS = (
     re.compile(rf"\b(?:i'?m|i\s+am|im|aged?|age\s+is|only|just\s+turned|she'?s|he'?s|"
-               rf"(?:she|he)\s+is)\s+(\d{{1,2}})\b{UNITS_AFTER_NUMBER}", re.IGNORECASE),
-    re.compile(r"\b(\d{1,2})\s*(?:-|\s)?(?:years?|yrs?|yr)(?:\s*|-)old\b", re.IGNORECASE),
+               rf"(?:she|he)\s+is|at)\s+{AGE_NUMBER}\b{UNITS_AFTER_NUMBER}"
+               r"(?!\s*(?:years?|yrs?)\s+(?:ago|since|later|before|after))", re.IGNORECASE),
+    re.compile(rf"\b{AGE_NUMBER}\s*(?:-|\s)?(?:years?|yrs?|yr)(?:\s*|-)(?:old|of\s+age)\b",
+               re.IGNORECASE),
     re.compile(r"\b(\d{1,2})\s*(?:y/?o|yo)\b", re.IGNORECASE),
 )
 
@@ -117,7 +123,8 @@ def _ages(text: str) -> list[Identifier]:
     found = []
     for pattern in AGE_PATTERNS:
         for match in pattern.finditer(text):
-            if int(match.group(1)) < 18:
+            number = match.group(1).lower()
+            if (AGE_WORDS[number] if number in AGE_WORDS else int(number)) < 18:
                 found.append(Identifier("age", match.group(0), match.start(), match.end()))
     return found
 
@@ -135,8 +142,7 @@ def _hospitals(text: str) -> list[Identifier]:
 
 
 def find_identifiers(text: str) -> list[Identifier]:
-    """Everything in `text` that could identify someone, in order, overlaps within a kind
-    reduced to the longest."""
+    """Everything in `text` that could identify someone, in order (overlaps of a kind merged)."""
     text = text or ""
     candidates = [
         *_phones(text),
@@ -156,10 +162,15 @@ def find_identifiers(text: str) -> list[Identifier]:
     candidates.sort(key=lambda c: (c.start, -(c.end - c.start)))
     kept: list[Identifier] = []
     for candidate in candidates:
-        if any(k.kind == candidate.kind and k.start <= candidate.start and candidate.end <= k.end
-               for k in kept):
+        # Findings of one kind that overlap become one, covering both ("At 16 years of age").
+        same = next((i for i, k in enumerate(kept)
+                     if k.kind == candidate.kind and candidate.start < k.end), None)
+        if same is None:
+            kept.append(candidate)
             continue
-        kept.append(candidate)
+        merged = kept[same]
+        end = max(merged.end, candidate.end)
+        kept[same] = Identifier(merged.kind, text[merged.start:end], merged.start, end)
     return kept
 
 
