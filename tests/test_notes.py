@@ -85,6 +85,9 @@ def test_a_note_added_over_http_shows_on_the_composer_and_an_empty_one_is_refuse
     midwife_client.post(f"/comments/{comment.id}/notes", data={"body": "Seen by the GP too"})
     html = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
     assert "Internal notes (1)" in html and "Seen by the GP too" in html
-    refused = midwife_client.post(f"/comments/{comment.id}/notes", data={"body": "  "},
-                                  follow_redirects=True)
-    assert "The note is empty" in refused.get_data(as_text=True)
+    refused = midwife_client.post(f"/comments/{comment.id}/notes", data={"body": "  "})
+    assert refused.status_code == 422 and "The note is empty" in refused.get_data(as_text=True)
+    unknown = midwife_client.post(f"/comments/{comment.id}/notes",
+                                  data={"body": "A long careful note for @nobody"})
+    assert unknown.status_code == 422
+    assert "A long careful note for @nobody" in unknown.get_data(as_text=True)

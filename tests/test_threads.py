@@ -149,6 +149,8 @@ def test_an_edit_written_against_an_older_version_is_refused_and_keeps_nothing(
 def test_an_edit_over_http_that_conflicts_keeps_her_text(app, published, midwife,
                                                          midwife_client):
     reply = published()
+    page = midwife_client.get(f"/replies/{reply.id}/edit").get_data(as_text=True)
+    assert 'name="expected_version" type="hidden" value="1"' in page and FIRST in page
     edit_reply(reply.id, midwife, FIXED, expected_version=1)
     db.session.commit()
     response = midwife_client.post(f"/replies/{reply.id}/edit", data={

@@ -43,8 +43,11 @@ def add(comment_id: int):
         abort(404)
     except ReplyError as exc:
         db.session.rollback()
-        flash(f"{exc} Your note: {form.body.data or ''}", "error")
-        return redirect(url_for("replies.compose", comment_id=comment_id, _anchor="notes"))
+        # Her note comes back in full on a page of its own (a flash could not hold it).
+        return render_template(
+            "threads/refused.html", title="Your note was not saved", error=str(exc),
+            comment_id=comment_id, action=url_for("notes.add", comment_id=comment_id),
+            label="Internal note", field="body", text=form.body.data or ""), exc.status
     db.session.commit()
     flash("Note added. It is internal: never published, never exported.", "success")
     return redirect(url_for("replies.compose", comment_id=comment_id, _anchor="notes"))

@@ -48,8 +48,13 @@ def raise_flag(comment_id: int):
         abort(404)
     except ReplyError as exc:
         db.session.rollback()
-        flash(f"{exc} Your words: {form.concern.data or ''}", "error")
-        return redirect(url_for("replies.compose", comment_id=comment_id))
+        # Her words come back in full on a page of their own (a flash could not hold them).
+        return render_template(
+            "threads/refused.html", title="The concern was not raised", error=str(exc),
+            comment_id=comment_id,
+            action=url_for("safeguarding.raise_flag", comment_id=comment_id),
+            label="What worries you", field="concern", text=form.concern.data or ""), \
+            exc.status
     db.session.commit()
     flash("Safeguarding concern raised: the lead is told by email, and the comment cannot be "
           "published as it stands.", "success")
