@@ -151,3 +151,14 @@ def test_a_refused_redaction_over_http_says_why(app, midwife_client, pending):
     response = midwife_client.post(f"/comments/{pending.id}/redact",
                                    data={"text": "not in there"}, follow_redirects=True)
     assert "is not in the comment as written" in response.get_data(as_text=True)
+
+
+def test_a_supervisor_restores_the_original_of_a_pending_comment(app, midwife, pending,
+                                                                 supervisor_client):
+    redact(pending.id, midwife, HOSPITAL)
+    db.session.commit()
+    response = supervisor_client.post(f"/comments/{pending.id}/redactions/clear")
+    assert response.status_code == 302
+    assert db.session.get(Comment, pending.id).redactions == []
+    assert db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.action == "comment.redactions_removed"))

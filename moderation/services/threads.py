@@ -9,9 +9,8 @@ supervisor may unpublish a reply or the whole thread, with a reason.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -38,16 +37,6 @@ class NotAllowed(ReplyError):
     """This person may not do this to this reply."""
 
     status = 403
-
-
-def undo_window() -> timedelta:
-    """How long after Publish a reply stays private and can be taken back."""
-    return timedelta(seconds=max(0, int(current_app.config.get("REPLY_UNDO_SECONDS", 0))))
-
-
-def public_from(now: datetime) -> datetime:
-    """When a reply published at `now` becomes public (the end of the undo window)."""
-    return now + undo_window()
 
 
 def thread_history(comment: Comment) -> list[Comment]:
