@@ -138,3 +138,14 @@ def test_the_public_reply_link_posts_a_follow_up_and_a_closed_thread_keeps_the_t
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "closed to new replies" in html
     assert "One more question" in html
+
+
+def test_the_demo_has_a_follow_up_in_an_answered_thread_and_a_disclosure_to_answer_privately(
+        app, runner):
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    [joined] = db.session.query(Comment).filter(Comment.in_reply_to_id.is_not(None)).all()
+    root = db.session.get(Comment, joined.in_reply_to_id)
+    assert root.status == "published" and joined.status == "pending"
+    disclosure = db.session.query(Comment).filter(
+        Comment.author_email == "mel.writes@example.net").one()
+    assert "abuse" in disclosure.red_flag_categories

@@ -43,6 +43,7 @@ def seed_demo_data() -> dict[str, int]:
     summary = {"accounts": _seed_accounts(), "pages": _seed_pages(), "snippets": _seed_snippets()}
     summary["pending comments"] = _seed_pending_comments()
     summary["answered threads"] = _seed_answered_threads()
+    _link_follow_ups()
     db.session.flush()
     return summary
 
@@ -113,7 +114,7 @@ def _existing_external_ids() -> set[str]:
 
 def _seed_pending_comments() -> int:
     pages, existing, now = _pages_by_slug(), _existing_external_ids(), utcnow()
-    new_comments = []
+    new_comments, flagged = [], []
     for item in _load("pending_comments.json"):
         external_id = _demo_external_id("pending", item["body"])
         if external_id in existing:
@@ -126,10 +127,29 @@ def _seed_pending_comments() -> int:
                           due_at=received)
         db.session.add(comment)
         new_comments.append(comment)
+        if item.get("red_flag_categories"):
+            flagged.append((comment, item["red_flag_categories"]))
     if new_comments:
         triage_comments(new_comments)
+    for comment, categories in flagged:
+        # The safeguarding demo: the category the red-flag rules give a disclosure of abuse.
+        comment.red_flag_categories = list(categories)
     db.session.flush()
     return len(new_comments)
+
+
+def _link_follow_ups() -> None:
+    """Join each demo follow-up to the answered thread whose comment starts as it names."""
+    for item in _load("pending_comments.json"):
+        if not item.get("follow_up_of"):
+            continue
+        follow_up = db.session.scalar(select(Comment).where(
+            Comment.external_id == _demo_external_id("pending", item["body"])))
+        root = db.session.scalar(select(Comment).where(
+            Comment.external_id.like("demo-answered-%"),
+            Comment.body.startswith(item["follow_up_of"], autoescape=True)))
+        if follow_up is not None and root is not None and follow_up.in_reply_to_id is None:
+            follow_up.in_reply_to_id = root.id
 
 
 def _seed_answered_threads() -> int:
