@@ -19,6 +19,7 @@ from moderation.services.private_replies import (
     send_private_reply,
 )
 from moderation.services.replies import InvalidReply, publish_reply
+from moderation.services.reports import answered_figures, period_weeks, resolve_period
 from tests.alerting_servers import SMTPServer
 
 DISCLOSURE = ("My husband checks my phone and won't let me go to the GP on my own since the "
@@ -178,3 +179,11 @@ def test_a_private_reply_refused_over_http_keeps_her_text(app, midwife_client, m
 def test_the_html_alternative_escapes_every_line():
     html = email_html("<script>alert(1)</script>\nline two", "Team & co")
     assert "<script>" not in html and "&lt;script&gt;" in html and "Team &amp; co" in html
+
+
+def test_a_private_reply_counts_in_the_response_time_report(app, midwife, disclosure, smtp):
+    send_private_reply(disclosure.id, midwife, PRIVATE_TEXT, expected_version=disclosure.version)
+    db.session.commit()
+    period = resolve_period("7")
+    figures = answered_figures(period, period_weeks(period, "Europe/London"), ("all",))
+    assert figures["all"]["all"]["rows"] == 1 and figures["all"]["all"]["n_clock"] == 1
