@@ -9,7 +9,8 @@ from models.near_miss import NearMiss
 from models.oncall import AlertChannel, Escalation, OnCallOverride, OnCallShift
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
-from models.reply import Reply, Snippet, SnippetVersion
+from models.reply import Reply, ReplyVersion, Snippet, SnippetVersion
+from models.safeguarding import NoteMention, SafeguardingRecord, ThreadNote
 from models.setting import ServiceSetting
 from models.signposting import SignpostingEntry
 from models.user import ROLES, User
@@ -22,6 +23,7 @@ __all__ = [
     "Comment",
     "Escalation",
     "LabelCorrection",
+    "NoteMention",
     "OUTBOX_STATUSES",
     "OnCallOverride",
     "OnCallShift",
@@ -31,12 +33,15 @@ __all__ = [
     "Page",
     "RELEASE_STATUSES",
     "ROLES",
+    "SafeguardingRecord",
     "Reply",
+    "ReplyVersion",
     "ServiceSetting",
     "SignpostingEntry",
     "Site",
     "Snippet",
     "SnippetVersion",
+    "ThreadNote",
     "User",
     "UTCDateTime",
     "WorkerHeartbeat",

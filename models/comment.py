@@ -25,7 +25,11 @@ from models.base import UTCDateTime, db, utcnow
 from models.page import Page, Site
 from models.user import User
 
-COMMENT_STATUSES = ("pending", "published", "rejected", "spam")
+# private: answered by email only; closed: dealt with, never published (a reason is kept);
+# unpublished: a supervisor took a published thread down (a reason is kept).
+COMMENT_STATUSES = ("pending", "published", "rejected", "spam", "private", "closed",
+                    "unpublished")
+REDACTED_TEXT = "[removed]"
 
 # The queue's ranks, top first. Ranks 0 and 1 are the urgent lane: an urgent comment is never
 # below a non-urgent one, whatever its deadline. Stored (queue_rank) so that one index serves
@@ -108,6 +112,11 @@ class Comment(db.Model):
                                             server_default=text(str(RANK_DEADLINE)))
     lane_probability: Mapped[float] = mapped_column(Float, default=0.0,
                                                     server_default=text("0"))
+    # Redacted spans of `body` as [start, end) character offsets, sorted and never
+    # overlapping; the public only ever sees `public_body`, the original stays in `body`.
+    redactions: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+    # A follow-up joins the thread of the comment it answers (always the thread's first one).
+    in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
 
     # The claim is a lease: whoever holds it until it expires is answering.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -155,6 +164,11 @@ class Comment(db.Model):
         self.lane_probability = (float(self.urgent_probability or 0.0)
                                  if self.queue_rank in URGENT_LANE_RANKS else 0.0)
 
+    @property
+    def public_body(self) -> str:
+        """The body as the public may see it: every redacted span replaced by "[removed]"."""
+        return redact_text(self.body, self.redactions or [])
+
     def claim_is_live(self, now: datetime) -> bool:
         """Tell whether someone holds an unexpired claim on this comment."""
         return (
@@ -178,6 +192,18 @@ def _keep_queue_rank(_mapper: Any, _connection: Any, comment: Comment) -> None:
     # Every ORM write (intake, triage, relabelling, an alert raising a comment to urgent) goes
     # through here, so the stored rank can never disagree with the labels it comes from.
     comment.refresh_queue_rank()
+def redact_text(body: str, spans: list[list[int]]) -> str:
+    """Replace each [start, end) span of body by "[removed]" (spans sorted, not overlapping)."""
+    parts, position = [], 0
+    for start, end in sorted(spans):
+        if start < position:  # never trust stored spans to be disjoint: skip what is covered
+            start = position
+        if end <= start:
+            continue
+        parts += [body[position:start], REDACTED_TEXT]
+        position = end
+    parts.append(body[position:])
+    return "".join(parts)
 
 
 class LabelCorrection(db.Model):

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import UTCDateTime, db, utcnow
+from models.outbox import OutboxMessage
 from models.user import User
 
 if TYPE_CHECKING:
@@ -27,11 +28,50 @@ class Reply(db.Model):
     snippet_id: Mapped[int | None] = mapped_column(ForeignKey("snippets.id"))
     snippet_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the public may see it: publishing sets it to the end of the undo window; None for
+    # a private reply and for a reply withdrawn (undone or unpublished).
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # "public" (on the page) or "private" (emailed to the poster through the outbox).
+    kind: Mapped[str] = mapped_column(String(16), default="public")
+    # Bumped by every edit; an edit names the version it was written against.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_messages.id"))
 
     comment: Mapped[Comment] = relationship(back_populates="replies")
-    midwife: Mapped[User] = relationship()
+    midwife: Mapped[User] = relationship(foreign_keys=[midwife_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
     snippet: Mapped[Snippet | None] = relationship()
+    outbox_message: Mapped[OutboxMessage | None] = relationship()
+    versions: Mapped[list[ReplyVersion]] = relationship(
+        back_populates="reply", order_by="ReplyVersion.version"
+    )
+
+    def is_public_at(self, now: datetime) -> bool:
+        """Tell whether the public may see this reply at `now`."""
+        return (self.kind == "public" and self.published_at is not None
+                and self.published_at <= now)
+
+
+class ReplyVersion(db.Model):
+    """The text of one version of a reply, kept when a midwife edits what she published."""
+
+    __tablename__ = "reply_versions"
+    __table_args__ = (UniqueConstraint("reply_id", "version", name="uq_reply_versions"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reply_id: Mapped[int] = mapped_column(ForeignKey("replies.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    reply: Mapped[Reply] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship()
 
 
 class Snippet(db.Model):

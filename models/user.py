@@ -36,6 +36,9 @@ class User(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The designated safeguarding lead (supervisors assign it): notified of every safeguarding
+    # concern, and with supervisors the only one who reads the safeguarding records.
+    safeguarding_lead: Mapped[bool] = mapped_column(Boolean, default=False)
 
     # Flask-Login protocol, written out so models/ imports nothing of the app's extensions.
     @property

@@ -95,13 +95,16 @@ def register_blueprints(app: Flask) -> None:
         health,
         metrics,
         models,
+        notes,
         oncall,
         public,
         queue,
         replies,
         reports,
+        safeguarding,
         signposting,
         snippets,
+        threads,
     )
 
     for blueprint in (
@@ -112,6 +115,9 @@ def register_blueprints(app: Flask) -> None:
         public.bp,
         queue.bp,
         replies.bp,
+        threads.bp,
+        notes.bp,
+        safeguarding.bp,
         snippets.bp,
         signposting.bp,
         reports.bp,

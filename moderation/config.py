@@ -136,6 +136,11 @@ def load_config() -> dict:
         "ALERT_WEBHOOK_URL": os.environ.get("ALERT_WEBHOOK_URL", ""),
         "ALERT_WEBHOOK_SECRET": os.environ.get("ALERT_WEBHOOK_SECRET", ""),
         "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10)),
+        # Answering (docs/replies.md): the undo window after Publish, and how private replies
+        # are signed.
+        "REPLY_UNDO_SECONDS": int(os.environ.get("REPLY_UNDO_SECONDS", 30)),
+        "CHARITY_SIGNATURE": os.environ.get(
+            "CHARITY_SIGNATURE", "The midwife team, Pregnancy loss support"),
         # Escalation of an unclaimed urgent comment, and the life of an "I'm on it" link.
         "ESCALATE_AFTER_MINUTES": int(os.environ.get("ESCALATE_AFTER_MINUTES", 15)),
         "ESCALATE_ALL_SUPERVISORS_AFTER_MINUTES": int(

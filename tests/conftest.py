@@ -99,6 +99,8 @@ def app_config(database_url: str, triage_model_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Replies go public at once unless a test is about the undo window.
+        "REPLY_UNDO_SECONDS": 0,
     }
 
 

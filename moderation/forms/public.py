@@ -16,4 +16,6 @@ class PublicCommentForm(FlaskForm):
     form_token = HiddenField()
     # "1" once the visitor has seen the red-flag advice and chosen to post anyway.
     confirmed = HiddenField()
+    # Set by a thread's "Reply" link: the comment joins that thread as a follow-up.
+    in_reply_to = HiddenField()
     submit = SubmitField("Post comment")

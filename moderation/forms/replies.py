@@ -26,3 +26,6 @@ class ReplyForm(FlaskForm):
     confirm = BooleanField("I have read this reply through and it is ready to publish")
     reason = TextAreaField("Reason (needed to reject or mark as spam)")
     override_reason = TextAreaField("Publish without an emergency route because… (recorded)")
+    # Publishing with identifying details left in the comment needs this tick.
+    identifiers_ok = BooleanField("Publish with these details left in: I checked they are safe "
+                                  "to show")

@@ -46,6 +46,7 @@ def seed_demo_data() -> dict[str, int]:
                "signposting entries": seed_register(), "snippets": _seed_snippets()}
     summary["pending comments"] = _seed_pending_comments()
     summary["answered threads"] = _seed_answered_threads()
+    _link_follow_ups()
     db.session.flush()
     return summary
 
@@ -151,7 +152,7 @@ def demo_received_at(now: datetime, urgency: str, target_used: float,
 def _seed_pending_comments() -> int:
     pages, existing, now = _pages_by_slug(), _existing_external_ids(), utcnow()
     policy = current_policy()
-    new_comments = []
+    new_comments, flagged = [], []
     for item in _load("pending_comments.json"):
         external_id = _demo_external_id("pending", item["body"])
         if external_id in existing:
@@ -166,10 +167,29 @@ def _seed_pending_comments() -> int:
                           due_at=received)
         db.session.add(comment)
         new_comments.append(comment)
+        if item.get("red_flag_categories"):
+            flagged.append((comment, item["red_flag_categories"]))
     if new_comments:
         triage_comments(new_comments, policy)
+    for comment, categories in flagged:
+        # The safeguarding demo keeps its category even if a rule is reworded one day.
+        comment.red_flag_categories = sorted(set(comment.red_flag_categories) | set(categories))
     db.session.flush()
     return len(new_comments)
+
+
+def _link_follow_ups() -> None:
+    """Join each demo follow-up to the answered thread whose comment starts as it names."""
+    for item in _load("pending_comments.json"):
+        if not item.get("follow_up_of"):
+            continue
+        follow_up = db.session.scalar(select(Comment).where(
+            Comment.external_id == _demo_external_id("pending", item["body"])))
+        root = db.session.scalar(select(Comment).where(
+            Comment.external_id.like("demo-answered-%"),
+            Comment.body.startswith(item["follow_up_of"], autoescape=True)))
+        if follow_up is not None and root is not None and follow_up.in_reply_to_id is None:
+            follow_up.in_reply_to_id = root.id
 
 
 def _seed_answered_threads() -> int:

@@ -27,6 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from classifier.labels import TOPICS
 from models import Comment, Page, Reply, User, db
+from models.comment import redact_text
 from moderation.services.audit import record_event
 from moderation.services.reports import day_start
 from moderation.services.settings import current_policy
@@ -221,6 +222,7 @@ class ThreadExport:
         statement = (
             select(
                 Comment.id, Comment.author_name, Comment.author_email, Comment.body,
+                Comment.redactions,
                 Comment.received_at, Comment.urgency, Comment.topic, Comment.due_at,
                 Comment.first_replied_at, Comment.response_seconds,
                 Comment.response_working_seconds,
@@ -247,7 +249,8 @@ class ThreadExport:
     def _record(self, rows: list[Any]) -> dict[str, Any]:
         first = rows[0]
         name, email = first["author_name"], first["author_email"]
-        body = first["body"]
+        # Exports carry public text only: the redacted version, never the original.
+        body = redact_text(first["body"], first["redactions"] or [])
         replies = [
             {"midwife": row["midwife"], "body": row["reply_body"],
              "published_at": _iso(row["reply_published_at"])}

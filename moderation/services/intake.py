@@ -24,10 +24,15 @@ from sqlalchemy.exc import IntegrityError
 from models import Comment, Page, Site, db, utcnow
 from moderation.services.alerts import raise_urgent_alert
 from moderation.services.audit import record_event
+from moderation.services.safeguarding import open_if_flagged_by_rules
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.triage import triage_comments
 
-FIELDS = ("page", "author_name", "author_email", "body", "external_id", "posted_at")
+FIELDS = ("page", "author_name", "author_email", "body", "external_id", "posted_at",
+          "in_reply_to")
+# A follow-up can join only a thread the public can see (docs/replies.md).
+THREAD_CLOSED = ("This conversation is closed to new replies (it is not on the page any "
+                 "more). Your comment was not posted: you can post it as a new comment.")
 PAGE_FIELDS = ("slug", "title", "url")
 REQUIRED_FIELDS = ("page", "body", "external_id")
 
@@ -69,6 +74,8 @@ class CommentInput:
     body: str
     external_id: str
     posted_at: datetime | None
+    # The comment (in a published thread) this one follows up.
+    in_reply_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -219,11 +226,19 @@ def validate_comment(data: Any, now: datetime | None = None) -> CommentInput:
 
     posted_at = _validate_posted_at(errors, data.get("posted_at"), now)
 
+    in_reply_to = data.get("in_reply_to")
+    if in_reply_to is not None and (
+            isinstance(in_reply_to, bool) or not isinstance(in_reply_to, int)
+            or not 0 < in_reply_to < 2**31):
+        errors["in_reply_to"] = "Must be the id of a comment shown in the page's feed."
+        in_reply_to = None
+
     if errors or page is None or body is None or external_id is None:
         raise IntakeError(errors or {"request": "Invalid comment."})
     return CommentInput(
         page_slug=page[0], page_title=page[1], page_url=page[2], author_name=author_name,
         author_email=author_email, body=body, external_id=external_id, posted_at=posted_at,
+        in_reply_to=in_reply_to,
     )
 
 
@@ -239,6 +254,19 @@ def find_comment(site_id: int | None, external_id: str) -> Comment | None:
 
 def _find_page(slug: str) -> Page | None:
     return db.session.scalar(select(Page).where(Page.slug == slug))
+
+
+def thread_root(in_reply_to: int | None, page_slug: str) -> int | None:
+    """The first comment of the published thread a follow-up joins; IntakeError if it cannot."""
+    if in_reply_to is None:
+        return None
+    target = db.session.get(Comment, in_reply_to)
+    if target is None or target.page is None or target.page.slug != page_slug:
+        raise IntakeError({"in_reply_to": "No comment with this id is shown on this page."})
+    root = db.session.get(Comment, target.in_reply_to_id) if target.in_reply_to_id else target
+    if root is None or root.status != "published":
+        raise IntakeError({"in_reply_to": THREAD_CLOSED})
+    return root.id
 
 
 def _new_comment(clean: CommentInput, site_id: int | None, received_at: datetime) -> Comment:
@@ -271,6 +299,8 @@ def _record_received(comment: Comment, site: Site | None, source: str) -> None:
     )
     # After triage, in the same transaction: an urgent comment alerts the person on call.
     raise_urgent_alert(comment)
+    # A comment the rules flag for safeguarding opens a record and tells the lead.
+    open_if_flagged_by_rules(comment)
 
 
 def receive_comment(
@@ -293,6 +323,7 @@ def receive_comment(
         policy = policy or current_policy()
         page = _find_page(clean.page_slug)
         comment = _new_comment(clean, site_id, utcnow())
+        comment.in_reply_to_id = thread_root(clean.in_reply_to, clean.page_slug)
         triage_comments([comment], policy)
         try:
             with db.session.begin_nested():
@@ -310,6 +341,14 @@ def receive_comment(
 PUBLIC_TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
 
 
+def follow_up_target(value: str | None) -> int | None:
+    """The public form's hidden in_reply_to as an id (a tampered value is just refused)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    return int(value) if value.isdigit() and len(value) < 10 else -1
+
+
 def new_form_token() -> str:
     """A one-time token for the public comment form; it becomes the comment's external_id."""
     return uuid.uuid4().hex
@@ -317,7 +356,7 @@ def new_form_token() -> str:
 
 def submit_public_comment(
     page: Page, author_name: str | None, author_email: str | None, body: str | None,
-    form_token: str | None,
+    form_token: str | None, in_reply_to: int | None = None,
 ) -> IntakeResult:
     """Take a comment from the demo public page through the same intake as the API."""
     # The token makes a double-click or a resubmitted form land on the same comment; a
@@ -333,6 +372,7 @@ def submit_public_comment(
         "author_email": author_email or None,
         "body": body or "",
         "external_id": f"web-{form_token}",
+        "in_reply_to": in_reply_to,
     }
     return receive_comment(data, None, source="public", update_page=False)
 

@@ -236,6 +236,9 @@ def send_email(message: OutboxMessage) -> Outcome:
     email["Message-ID"] = message_id_header(message.idempotency_key)
     email["X-Idempotency-Key"] = message.idempotency_key
     email.set_content(message.body)
+    if message.payload.get("html"):
+        # An HTML alternative built by the caller from escaped text (private replies).
+        email.add_alternative(message.payload["html"], subtype="html")
     security = config["SMTP_SECURITY"].lower()
     timeout = config["SMTP_TIMEOUT_SECONDS"]
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +20,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PublishedThread:
-    """A published comment with its published replies, oldest reply first."""
+    """A published comment with its published replies, oldest reply first, then its
+    published follow-ups (each with its own replies), oldest first."""
 
     comment: Comment
     replies: list[Reply]
+    follow_ups: list[PublishedThread] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
@@ -59,22 +61,35 @@ def find_page(slug: str) -> Page | None:
     return db.session.scalar(select(Page).where(Page.slug == slug))
 
 
-def published_threads(page: Page) -> list[PublishedThread]:
-    """Return the page's published comments, oldest first, each with its published replies."""
+def published_threads(page: Page, now: datetime | None = None) -> list[PublishedThread]:
+    """Return the page's published comments, oldest first, each with its published replies.
+
+    A reply still inside its undo window (published_at in the future) is not shown yet, nor
+    is a comment published by it.
+    """
+    now = now or utcnow()
     comments = db.session.scalars(
         select(Comment)
         .options(selectinload(Comment.replies).joinedload(Reply.midwife))
-        .where(Comment.page_id == page.id, Comment.status == "published")
+        .where(Comment.page_id == page.id, Comment.status == "published",
+               Comment.published_at <= now)
         .order_by(func.coalesce(Comment.posted_at, Comment.received_at), Comment.id)
     )
-    threads = []
+    roots: list[PublishedThread] = []
+    follow_ups: dict[int, list[PublishedThread]] = {}
     for comment in comments:
         replies = sorted(
-            (reply for reply in comment.replies if reply.published_at is not None),
+            (reply for reply in comment.replies if reply.is_public_at(now)),
             key=lambda reply: (reply.published_at, reply.id),
         )
-        threads.append(PublishedThread(comment, replies))
-    return threads
+        thread = PublishedThread(comment, replies)
+        if comment.in_reply_to_id is None:
+            roots.append(thread)
+        else:
+            follow_ups.setdefault(comment.in_reply_to_id, []).append(thread)
+    for thread in roots:  # a follow-up shows only under its own published thread
+        thread.follow_ups.extend(follow_ups.get(thread.comment.id, []))
+    return roots
 
 
 def _last_change(page: Page) -> datetime:
@@ -83,13 +98,42 @@ def _last_change(page: Page) -> datetime:
         select(func.max(Comment.published_at), func.max(Comment.moderated_at))
         .where(Comment.page_id == page.id)
     ).one()
-    reply_moment = db.session.scalar(
-        select(func.max(Reply.published_at))
+    reply_moments = db.session.execute(
+        select(func.max(Reply.published_at), func.max(Reply.edited_at),
+               func.max(Reply.withdrawn_at))
         .join(Comment, Reply.comment_id == Comment.id)
         .where(Comment.page_id == page.id)
-    )
-    candidates = [page.created_at, *moments, reply_moment]
-    return max(moment for moment in candidates if moment is not None)
+    ).one()
+    candidates = [page.created_at, *moments, *reply_moments]
+    # A reply inside its undo window has a future published_at: never claim a future change.
+    return min(utcnow(), max(moment for moment in candidates if moment is not None))
+
+
+def _thread_payload(thread: PublishedThread) -> dict[str, Any]:
+    """One published comment as the feed gives it, with its replies and follow-ups."""
+    comment = thread.comment
+    payload = {
+        "id": comment.id,
+        "author_name": comment.author_name,
+        "verified": thread.verified,
+        "body": comment.public_body,
+        "posted_at": iso_utc(comment.posted_at or comment.received_at),
+        "published_at": iso_utc(comment.published_at),
+        "replies": [
+            {
+                "id": reply.id,
+                "author_name": reply.midwife.display_name,
+                "role": "midwife",
+                "body": reply.body,
+                "published_at": iso_utc(reply.published_at),
+                "edited": reply.edited_at is not None,
+            }
+            for reply in thread.replies
+        ],
+    }
+    if comment.in_reply_to_id is None:
+        payload["follow_ups"] = [_thread_payload(follow_up) for follow_up in thread.follow_ups]
+    return payload
 
 
 def page_feed(slug: str) -> PageFeed | None:
@@ -97,27 +141,7 @@ def page_feed(slug: str) -> PageFeed | None:
     page = find_page(slug)
     if page is None:
         return None
-    comments = []
-    for thread in published_threads(page):
-        comment = thread.comment
-        comments.append({
-            "id": comment.id,
-            "author_name": comment.author_name,
-            "verified": thread.verified,
-            "body": comment.body,
-            "posted_at": iso_utc(comment.posted_at or comment.received_at),
-            "published_at": iso_utc(comment.published_at),
-            "replies": [
-                {
-                    "id": reply.id,
-                    "author_name": reply.midwife.display_name,
-                    "role": "midwife",
-                    "body": reply.body,
-                    "published_at": iso_utc(reply.published_at),
-                }
-                for reply in thread.replies
-            ],
-        })
+    comments = [_thread_payload(thread) for thread in published_threads(page)]
     payload = {"page": {"slug": page.slug}, "comments": comments}
     digest = hashlib.sha256(
         json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -43,7 +44,9 @@ EARLIER_COMMENTS_SHOWN = 20
 # A claim about to lapse is renewed before publishing, so it cannot expire mid-request.
 CLAIM_SAFETY_MARGIN = timedelta(minutes=1)
 OUTCOMES = {"rejected": "comment.rejected", "spam": "comment.marked_spam"}
-STATUS_WORDS = {"published": "published", "rejected": "rejected", "spam": "marked as spam"}
+STATUS_WORDS = {"published": "published", "rejected": "rejected", "spam": "marked as spam",
+                "private": "answered privately", "closed": "closed without publishing",
+                "unpublished": "unpublished"}
 
 
 class ReplyError(Exception):
@@ -366,6 +369,19 @@ def _close(comment: Comment, user: User, status: str,
 
 # --- Actions ---------------------------------------------------------------------------------
 
+SAFEGUARDING_BLOCK = (
+    "This comment is flagged for safeguarding, so it cannot be published as it stands. "
+    "Answer privately by email, or redact what could identify or endanger the person first. "
+    "Your text is kept below.")
+
+
+def _refuse_safeguarding_as_it_stands(comment: Comment) -> None:
+    """A safeguarding comment is never published verbatim (the labelling guide's rule)."""
+    categories = comment.red_flag_categories or []
+    if ("safeguarding" in categories or "abuse" in categories) and not comment.redactions:
+        raise InvalidReply(SAFEGUARDING_BLOCK)
+
+
 def publish_reply(comment_id: int, user: User, body: str, *, expected_version: int,
                   snippet_id: int | None = None, snippet_version: int | None = None,
                   now: datetime | None = None, override_reason: str | None = None) -> Reply:
@@ -380,6 +396,7 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
     if problems:
         raise InvalidReply(" ".join(problems))
     comment = _ensure_actionable(comment_id, user, expected_version, now)
+    _refuse_safeguarding_as_it_stands(comment)
     snippet = db.session.get(Snippet, snippet_id) if snippet_id is not None else None
     if snippet is None:
         snippet_id, snippet_version = None, None
@@ -389,7 +406,9 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
     override = _check_emergency_route(comment, user, text, override_reason)
 
     seconds, working = _response_times(comment, now)
-    comment.published_at = now
+    # Public only once the undo window has passed (moderation/services/threads.py).
+    visible_at = now + timedelta(seconds=max(0, current_app.config["REPLY_UNDO_SECONDS"]))
+    comment.published_at = visible_at
     if comment.first_replied_at is None:
         comment.first_replied_at = now
     comment.response_seconds = seconds
@@ -398,7 +417,7 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
 
     reply = Reply(comment_id=comment.id, midwife_id=user.id, body=text, snippet_id=snippet_id,
                   snippet_version=snippet_version if snippet_id is not None else None,
-                  created_at=now, published_at=now)
+                  created_at=now, published_at=visible_at)
     db.session.add(reply)
     db.session.flush()
     record_event(user, "reply.published", "comment", comment.id, before=before, after=after,

@@ -313,9 +313,10 @@ TABLE_DIMENSIONS = {
 
 
 def _answered_in(period: ReportPeriod) -> list[ColumnElement]:
-    """Threads whose first reply was published in the period (how they are counted here)."""
+    """Threads whose first reply was published (or emailed privately) in the period."""
     return [
-        Comment.status == "published",
+        # A private reply answers the person as surely as a public one: both count.
+        Comment.status.in_(("published", "private")),
         Comment.first_replied_at.is_not(None),
         Comment.first_replied_at >= period.start,
         Comment.first_replied_at < period.end,

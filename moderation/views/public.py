@@ -22,7 +22,12 @@ from moderation.errors import DATABASE_UNAVAILABLE, error_page, safe_rollback
 from moderation.extensions import limiter
 from moderation.forms.public import PublicCommentForm
 from moderation.services.advice import get_help_box, preview_advice
-from moderation.services.intake import IntakeError, new_form_token, submit_public_comment
+from moderation.services.intake import (
+    IntakeError,
+    follow_up_target,
+    new_form_token,
+    submit_public_comment,
+)
 from moderation.services.public import find_page, posted_advice, published_threads
 from moderation.services.spool import SpoolError, spool_public_comment
 
@@ -73,6 +78,7 @@ def _show_page(slug: str):
     form = PublicCommentForm()
     if request.method == "GET":
         form.form_token.data = new_form_token()
+        form.in_reply_to.data = request.args.get("reply_to", type=int)
         return _render(page, form)
     if not form.validate():  # the form has no other validators: only its CSRF token failed
         return _keep_typed_comment(FORM_EXPIRED, 400)
@@ -86,7 +92,8 @@ def _show_page(slug: str):
                                    advice=advice)
     try:
         result = submit_public_comment(page, form.author_name.data, form.author_email.data,
-                                       form.body.data, form.form_token.data)
+                                       form.body.data, form.form_token.data,
+                                       follow_up_target(form.in_reply_to.data))
     except IntakeError as exc:
         db.session.rollback()
         for name, message in exc.errors.items():

@@ -7,9 +7,10 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from classifier.labels import TOPICS, URGENCIES
-from models import db
+from models import Comment, db, utcnow
 from moderation.forms.replies import ReplyForm
 from moderation.services.claims import ClaimError, claim_comment
+from moderation.services.identifiability import identifiers_needing_a_tick
 from moderation.services.replies import (
     MAX_REASON_CHARS,
     MAX_REPLY_CHARS,
@@ -24,6 +25,7 @@ from moderation.services.replies import (
     reject_comment,
 )
 from moderation.services.snippets import unfilled_blanks, urgent_snippet_keys
+from moderation.templating import london_time
 from moderation.views.access import staff_required
 
 bp = Blueprint("replies", __name__)
@@ -119,6 +121,10 @@ def publish(comment_id: int):
         return _refused(comment_id, form, _form_error(form), 422)
     if not form.confirm.data:
         return _refused(comment_id, form, CONFIRM_NEEDED, 422)
+    comment = db.session.get(Comment, comment_id)
+    left = comment and identifiers_needing_a_tick(comment, form.identifiers_ok.data)
+    if left:
+        return _refused(comment_id, form, left, 422)
     try:
         reply = publish_reply(
             comment_id, current_user, form.body.data or "",
@@ -129,7 +135,12 @@ def publish(comment_id: int):
     except ReplyError as exc:
         return _refused(comment_id, form, str(exc), exc.status)
     author = reply.comment.author_name or "the author"
+    comment_id, public_at = reply.comment_id, reply.published_at
     db.session.commit()
+    if public_at > utcnow():  # the undo window (REPLY_UNDO_SECONDS): offer the way back
+        flash(f"Your reply to {author} goes public at {london_time(public_at, '%H:%M:%S')}. "
+              "Until then you can take it back below.", "success")
+        return redirect(url_for("replies.compose", comment_id=comment_id, _anchor="thread"))
     flash(f"Your reply to {author} is published.", "success")
     return redirect(url_for("queue.index"))
 

@@ -1,0 +1,130 @@
+"""Answering without publishing: a private reply by email, or closing with a reason.
+
+A private reply goes through the outbox (plain text with an escaped HTML alternative, the
+charity's signature, no images or links added, so nothing tracks the reader). The comment is
+never published: it leaves the queue as "private", and the thread records the reply and, from
+the outbox message, whether it was delivered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from flask import current_app
+
+from models import Comment, OutboxMessage, Reply, User, db, utcnow
+from moderation.services.audit import record_event
+from moderation.services.outbox import OutboxError, enqueue_email
+from moderation.services.replies import (
+    InvalidReply,
+    _check_reason,
+    _close,
+    _ensure_actionable,
+    _response_times,
+    normalise_body,
+    reply_problems,
+)
+
+# The labelling guide's safeguarding flag, and the red-flag category for abuse at home.
+SAFEGUARDING_CATEGORIES = ("safeguarding", "abuse")
+PRIVATE_SUBJECT = "A reply from one of our midwives"
+NO_EMAIL = ("This person left no email address, so a private reply cannot reach them. "
+            "Nothing was sent: publish a reply, or close the comment without publishing.")
+# What the composer says about a private reply's delivery, by outbox status.
+DELIVERY_WORDS = {
+    "pending": "queued for sending",
+    "sending": "being sent",
+    "sent": "delivered to the mail server",
+    "dead": "NOT delivered",
+    "dropped": "NOT delivered",
+}
+
+
+def is_safeguarding(comment: Comment) -> bool:
+    """Tell whether the comment carries the safeguarding flag (or the abuse red flag)."""
+    return any(category in SAFEGUARDING_CATEGORIES
+               for category in (comment.red_flag_categories or []))
+
+
+def delivery_state(reply: Reply) -> str:
+    """Say where a private reply is: queued, being sent, delivered or not delivered."""
+    message: OutboxMessage | None = reply.outbox_message
+    if message is None:
+        return "not queued"
+    words = DELIVERY_WORDS.get(message.status, message.status)
+    if message.status in ("dead", "dropped") and message.last_error:
+        return f"{words}: {message.last_error}"
+    if message.status == "pending" and message.last_error:
+        return f"{words} again (the last try failed: {message.last_error})"
+    return words
+
+
+def email_text(body: str, signature: str) -> str:
+    """The plain-text email: the reply, then the charity's signature."""
+    return f"{body}\n\n-- \n{signature}\n"
+
+
+def email_html(body: str, signature: str) -> str:
+    """A minimal HTML alternative: escaped paragraphs, no images, links or styles."""
+    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+    html_paragraphs = "".join(
+        "<p>" + "<br>".join(escape(line) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+    )
+    return (f"<!DOCTYPE html><html><body>{html_paragraphs}"
+            f"<p>-- <br>{escape(signature)}</p></body></html>")
+
+
+def send_private_reply(comment_id: int, user: User, body: str, *, expected_version: int,
+                       now: datetime | None = None) -> Reply:
+    """Email the reply to the poster through the outbox; the comment is never published."""
+    now = now or utcnow()
+    text = normalise_body(body)
+    problems = reply_problems(text)
+    if problems:
+        raise InvalidReply(" ".join(problems))
+    comment = _ensure_actionable(comment_id, user, expected_version, now)
+    address = (comment.author_email or "").strip()
+    if not address:
+        raise InvalidReply(NO_EMAIL)
+
+    seconds, working = _response_times(comment, now)
+    if comment.first_replied_at is None:
+        comment.first_replied_at = now
+        comment.response_seconds = seconds
+        comment.response_working_seconds = working
+    before, after = _close(comment, user, "private", now)
+
+    reply = Reply(comment_id=comment.id, midwife_id=user.id, body=text, kind="private",
+                  created_at=now, published_at=None)
+    signature = current_app.config["CHARITY_SIGNATURE"]
+    try:
+        message = enqueue_email(
+            "private_reply", address, PRIVATE_SUBJECT, email_text(text, signature),
+            f"private-reply:{comment.id}:{comment.version}", now=now, comment_id=comment.id,
+            user_id=user.id)
+    except OutboxError as exc:
+        raise InvalidReply(f"This email address cannot be used ({exc}) Nothing was sent.") \
+            from exc
+    message.payload = {"html": email_html(text, signature)}
+    reply.outbox_message_id = message.id
+    db.session.add(reply)
+    db.session.flush()
+    record_event(user, "reply.sent_privately", "comment", comment.id, before=before,
+                 after=after, reply_id=reply.id, outbox_message_id=message.id,
+                 response_seconds=seconds, response_working_seconds=working)
+    return reply
+
+
+def close_without_publishing(comment_id: int, user: User, reason: str, *,
+                             expected_version: int, now: datetime | None = None) -> Comment:
+    """Close a comment that is dealt with but must not be published, with the reason."""
+    now = now or utcnow()
+    reason = _check_reason(reason)
+    comment = _ensure_actionable(comment_id, user, expected_version, now)
+    comment.moderation_reason = reason
+    before, after = _close(comment, user, "closed", now)
+    record_event(user, "comment.closed", "comment", comment.id, before=before, after=after,
+                 reason=reason)
+    return comment
