@@ -64,6 +64,8 @@ def load_config() -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per 5 minutes"),
         "PUBLIC_COMMENT_RATE_LIMIT": os.environ.get("PUBLIC_COMMENT_RATE_LIMIT", "5 per minute"),
         "QUEUE_POLL_SECONDS": int(os.environ.get("QUEUE_POLL_SECONDS", 15)),
+        # A waiting comment's time left turns amber when it is due within this many minutes.
+        "QUEUE_AMBER_MINUTES": int(os.environ.get("QUEUE_AMBER_MINUTES", 60)),
         "API_MAX_CONTENT_LENGTH": int(os.environ.get("API_MAX_CONTENT_LENGTH", 64 * 1024)),
         # Outbox and worker (docs/alerts.md).
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

@@ -1,0 +1,82 @@
+"""In the browser: the queue is dense on a small laptop and a card list on a phone."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from models import utcnow
+from tests.conftest import browser_sign_in
+
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def busy_queue(make_comment):
+    """Twenty waiting comments, some due soon, some overdue, one with a long first line."""
+    now = utcnow()
+    comments = []
+    for n in range(20):
+        comments.append(make_comment(
+            f"Comment {n}: " + "I have been bleeding more than I expected since last week " * 3,
+            urgency=("urgent", "priority", "routine")[n % 3],
+            author_name=f"Person {n} with a rather long name",
+            received_at=now - timedelta(hours=2, minutes=n),
+            due_at=now + timedelta(minutes=(n - 4) * 20)))
+    return comments
+
+
+def rows_above_the_fold(tab) -> int:
+    """How many queue rows are wholly visible without scrolling."""
+    return tab.evaluate("""() => [...document.querySelectorAll('tr.queue-row')]
+        .filter(row => row.getBoundingClientRect().bottom <= window.innerHeight).length""")
+
+
+def test_a_small_laptop_shows_at_least_twelve_comments_above_the_fold(new_tab, midwife,
+                                                                       busy_queue):
+    tab = new_tab()
+    tab.set_viewport_size(LAPTOP)
+    browser_sign_in(tab, midwife.email)
+    tab.wait_for_url(re.compile(r"/$"))
+    assert rows_above_the_fold(tab) >= 12
+    first = tab.locator("tr.queue-row").first
+    # Every row still says urgency, topic, why, time left and who is on it.
+    for cell in ("urgency", "topic", "reason", "time-left", "answering"):
+        assert first.locator(f"td.{cell}").count() == 1
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_phone_shows_cards_with_no_horizontal_scroll_and_every_link_reachable(
+        new_tab, midwife, busy_queue):
+    tab = new_tab()
+    tab.set_viewport_size(PHONE)
+    browser_sign_in(tab, midwife.email)
+    tab.wait_for_url(re.compile(r"/$"))
+    assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    link = tab.locator("a.open-comment").first
+    box = link.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert tab.locator("#take-next-form button").bounding_box()["x"] < PHONE["width"]
+
+
+def test_time_left_counts_down_and_turns_amber_then_red(new_tab, midwife, make_comment):
+    now = utcnow()
+    soon = make_comment("Due in a few seconds", urgency="priority",
+                        due_at=now + timedelta(seconds=62))
+    later = make_comment("Due tomorrow", urgency="routine", due_at=now + timedelta(hours=20))
+    tab = new_tab()
+    tab.set_viewport_size(LAPTOP)
+    # The page's clock runs from the server's "now"; move it on by installing a fake clock.
+    tab.clock.install(time=now)
+    browser_sign_in(tab, midwife.email)
+    tab.wait_for_url(re.compile(r"/$"))
+    soon_cell = tab.locator(f'tr[data-comment-id="{soon.id}"] .countdown')
+    later_cell = tab.locator(f'tr[data-comment-id="{later.id}"] .countdown')
+    assert "due-soon" in soon_cell.get_attribute("class")
+    assert "due-later" in later_cell.get_attribute("class")
+    tab.clock.run_for(70_000)
+    assert "overdue-state" in soon_cell.get_attribute("class")
+    assert soon_cell.inner_text().startswith("overdue by")
