@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from moderation.views import (
         alerts,
         api,
+        audit_trail,
         auth,
         exports,
         oncall,
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
         replies,
         reports,
         snippets,
+        users,
     )
 
     for blueprint in (
@@ -90,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
         exports.bp,
         oncall.bp,
         alerts.bp,
+        users.bp,
+        audit_trail.bp,
     ):
         app.register_blueprint(blueprint)
 

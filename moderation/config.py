@@ -75,6 +75,9 @@ def load_config() -> dict:
         "OUTBOX_BACKOFF_MAX_SECONDS": float(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", 900)),
         "OUTBOX_LEASE_SECONDS": float(os.environ.get("OUTBOX_LEASE_SECONDS", 60)),
         "SMTP_HOST": os.environ.get("SMTP_HOST", "127.0.0.1"),
+        # Without a real mail server the users page also shows an invitation's link to pass on.
+        "SMTP_CONFIGURED": "SMTP_HOST" in os.environ,
+        "INVITE_HOURS": int(os.environ.get("INVITE_HOURS", 72)),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", 1025)),
         "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "none"),  # none, starttls or tls
         "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from models import utcnow
+from models import db, utcnow
 from tests.conftest import browser_sign_in
 
 LAPTOP = {"width": 1366, "height": 900}
@@ -80,3 +80,51 @@ def test_time_left_counts_down_and_turns_amber_then_red(new_tab, midwife, make_c
     tab.clock.run_for(70_000)
     assert "overdue-state" in soon_cell.get_attribute("class")
     assert soon_cell.inner_text().startswith("overdue by")
+
+
+def test_invite_accept_and_sign_in_in_the_browser(new_tab, supervisor):
+    boss = new_tab(signed_in_as=supervisor.email)
+    boss.get_by_role("link", name="Staff").click()
+    boss.get_by_label("Full name").fill("Ada Lovelace")
+    boss.get_by_label("Email").fill("ada@example.test")
+    boss.get_by_label("Role", exact=True).select_option("midwife")
+    boss.get_by_role("button", name="Send invitation").click()
+    link = boss.get_by_label("One-time link").input_value()
+    assert "/invitations/" in link
+
+    ada = new_tab()
+    ada.goto(link)
+    ada.get_by_label("New password", exact=True).fill("quiet-harbour-42-lanterns")
+    ada.get_by_label("New password again").fill("quiet-harbour-42-lanterns")
+    ada.get_by_role("button", name="Set password and sign in").click()
+    ada.wait_for_url(re.compile(r"/$"))
+    assert "Welcome, Ada Lovelace" in ada.content()
+
+    # Later she signs in with that password like anyone else.
+    later = new_tab()
+    browser_sign_in(later, "ada@example.test", "quiet-harbour-42-lanterns")
+    later.wait_for_url(re.compile(r"/$"))
+    boss.reload()
+    assert "invited, not signed in yet" not in boss.locator("tr", has_text="Ada").inner_text()
+
+
+def test_the_audit_page_filters_by_kind_and_person(new_tab, supervisor, midwife, make_comment):
+    from moderation.services.claims import claim_comment
+    from moderation.services.users import change_role
+
+    comment = make_comment("A question")
+    claim_comment(comment.id, midwife)
+    change_role(midwife.id, "supervisor", supervisor)
+    db.session.commit()
+    boss = new_tab(signed_in_as=supervisor.email)
+    boss.get_by_role("link", name="Audit trail").click()
+    boss.get_by_label("Kind").select_option("user.role_changed")
+    boss.get_by_role("button", name="Filter").click()
+    rows = boss.locator("tr.audit-event")
+    assert rows.count() == 1
+    assert "midwife" in rows.first.inner_text() and "supervisor" in rows.first.inner_text()
+    boss.get_by_label("Kind").select_option("")
+    boss.get_by_label("Person").select_option(label=midwife.name)
+    boss.get_by_role("button", name="Filter").click()
+    kinds = boss.locator("tr.audit-event td.kind").all_inner_texts()
+    assert kinds and all(kind.startswith("comment.") for kind in kinds)
