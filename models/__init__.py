@@ -7,6 +7,7 @@ from models.oncall import AlertChannel, Escalation, OnCallOverride, OnCallShift
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
 from models.reply import Reply, Snippet, SnippetVersion
+from models.saved_view import SavedView
 from models.setting import ServiceSetting
 from models.user import ROLES, User
 
@@ -25,6 +26,7 @@ __all__ = [
     "Page",
     "ROLES",
     "Reply",
+    "SavedView",
     "ServiceSetting",
     "Site",
     "Snippet",

@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
         queue,
         replies,
         reports,
+        saved_views,
         snippets,
         users,
     )
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
         api.bp,
         public.bp,
         queue.bp,
+        saved_views.bp,
         replies.bp,
         snippets.bp,
         reports.bp,

@@ -1,0 +1,39 @@
+"""Saved views of the queue (personal, or shared by supervisors)
+
+Revision ID: 7e16c02e7ee0
+Revises: b7c1d2e3f4a5
+Create Date: 2026-12-01 14:50:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import models.base
+
+
+# revision identifiers, used by Alembic.
+revision = '7e16c02e7ee0'
+down_revision = 'b7c1d2e3f4a5'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'saved_views',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('owner_id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=80), nullable=False),
+        sa.Column('filters', sa.JSON(), nullable=False),
+        sa.Column('shared', sa.Boolean(), nullable=False),
+        sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['owner_id'], ['users.id'],
+                                name=op.f('fk_saved_views_owner_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_saved_views')),
+    )
+    with op.batch_alter_table('saved_views', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_saved_views_owner_id'), ['owner_id'], unique=False)
+
+
+def downgrade():
+    op.drop_table('saved_views')
