@@ -6,6 +6,7 @@ from models.comment import COMMENT_STATUSES, Comment, LabelCorrection
 from models.oncall import AlertChannel, Escalation, OnCallOverride, OnCallShift
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
+from models.presence import Presence
 from models.reply import Reply, Snippet, SnippetVersion
 from models.saved_view import SavedView
 from models.setting import ServiceSetting
@@ -24,6 +25,7 @@ __all__ = [
     "OnCallShift",
     "OutboxMessage",
     "Page",
+    "Presence",
     "ROLES",
     "Reply",
     "SavedView",

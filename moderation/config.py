@@ -66,6 +66,8 @@ def load_config() -> dict:
         "QUEUE_POLL_SECONDS": int(os.environ.get("QUEUE_POLL_SECONDS", 15)),
         # A waiting comment's time left turns amber when it is due within this many minutes.
         "QUEUE_AMBER_MINUTES": int(os.environ.get("QUEUE_AMBER_MINUTES", 60)),
+        # How often the composer page says "I am here" and learns who else is (presence).
+        "PRESENCE_POLL_SECONDS": int(os.environ.get("PRESENCE_POLL_SECONDS", 10)),
         "API_MAX_CONTENT_LENGTH": int(os.environ.get("API_MAX_CONTENT_LENGTH", 64 * 1024)),
         # Outbox and worker (docs/alerts.md).
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

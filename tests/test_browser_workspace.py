@@ -16,6 +16,12 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
+def app_config(app_config):
+    """Presence polls every second so a second browser is seen without waiting 10 s."""
+    return {**app_config, "PRESENCE_POLL_SECONDS": 1}
+
+
+@pytest.fixture
 def busy_queue(make_comment):
     """Twenty waiting comments, some due soon, some overdue, one with a long first line."""
     now = utcnow()
@@ -161,3 +167,17 @@ def test_take_next_uses_the_saved_view(new_tab, midwife, make_comment):
     tab.get_by_role("link", name=re.compile(r"^Periods 1")).click()
     tab.get_by_role("button", name="Take next").click()
     tab.wait_for_url(f"**/comments/{wanted.id}")
+
+
+def test_a_second_midwife_sees_who_is_replying_and_the_first_sees_her_viewing(
+        new_tab, midwife, make_user, make_comment):
+    jo = make_user("midwife", email="jo@example.test", name="Jo Green")
+    comment = make_comment("Is this much bleeding normal?", urgency="priority")
+    sam = new_tab(signed_in_as=midwife.email)
+    sam.goto(f"/comments/{comment.id}")  # opening it claims it for Sam
+    sam.locator("#claim-time").wait_for()
+    assert "This comment is yours for" in sam.locator("#claim-time").inner_text()
+    other = new_tab(signed_in_as=jo.email)
+    other.goto(f"/comments/{comment.id}")
+    other.get_by_text("Sam is replying").wait_for()
+    sam.get_by_text("Jo is viewing").wait_for()

@@ -1,4 +1,4 @@
-"""Saved views of the queue (personal, or shared by supervisors)
+"""Saved views of the queue (personal, or shared by supervisors) and presence on comments
 
 Revision ID: 7e16c02e7ee0
 Revises: b7c1d2e3f4a5
@@ -34,6 +34,22 @@ def upgrade():
     with op.batch_alter_table('saved_views', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_saved_views_owner_id'), ['owner_id'], unique=False)
 
+    op.create_table(
+        'presence',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('comment_id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('seen_at', models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['comment_id'], ['comments.id'],
+                                name=op.f('fk_presence_comment_id_comments')),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_presence_user_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_presence')),
+        sa.UniqueConstraint('comment_id', 'user_id', name='uq_presence_comment_user'),
+    )
+    with op.batch_alter_table('presence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_presence_seen_at'), ['seen_at'], unique=False)
+
 
 def downgrade():
+    op.drop_table('presence')
     op.drop_table('saved_views')
