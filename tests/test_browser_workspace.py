@@ -181,3 +181,15 @@ def test_a_second_midwife_sees_who_is_replying_and_the_first_sees_her_viewing(
     other.goto(f"/comments/{comment.id}")
     other.get_by_text("Sam is replying").wait_for()
     sam.get_by_text("Jo is viewing").wait_for()
+
+
+def test_signing_out_clears_reply_drafts_from_the_browser(new_tab, midwife):
+    tab = new_tab(signed_in_as=midwife.email)
+    tab.evaluate("""() => {
+        localStorage.setItem('moderation-draft:v1:1:2', JSON.stringify({body: 'bleeding'}));
+        localStorage.setItem('something-else', 'kept');
+    }""")
+    tab.get_by_role("button", name="Sign out").click()
+    tab.wait_for_url("**/login")
+    assert tab.evaluate("localStorage.getItem('moderation-draft:v1:1:2')") is None
+    assert tab.evaluate("localStorage.getItem('something-else')") == "kept"
