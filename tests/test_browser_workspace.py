@@ -193,3 +193,45 @@ def test_signing_out_clears_reply_drafts_from_the_browser(new_tab, midwife):
     tab.wait_for_url("**/login")
     assert tab.evaluate("localStorage.getItem('moderation-draft:v1:1:2')") is None
     assert tab.evaluate("localStorage.getItem('something-else')") == "kept"
+
+
+def test_the_composer_confirms_on_the_page_lists_blanks_and_publishes_then_takes_next(
+        new_tab, midwife, make_comment):
+    first = make_comment("How long will the bleeding last?", urgency="urgent",
+                         author_name="Alex")
+    second = make_comment("When can we try again?", urgency="routine")
+    tab = new_tab(signed_in_as=midwife.email)
+    dialogs: list[str] = []
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    tab.goto(f"/comments/{first.id}")
+    reply = tab.get_by_label("Reply text")
+    reply.fill("Dear Alex, it is usually [[how long]]. Take care.")
+    tab.get_by_label("I have read this reply through").check()
+    tab.get_by_role("button", name="Publish and take next").click()
+    panel = tab.locator("#action-confirm")
+    assert "Fill in these blanks" in panel.inner_text() and "[[how long]]" in panel.inner_text()
+    assert tab.get_by_role("button", name="Yes, go ahead").is_hidden()
+    tab.get_by_role("button", name="Keep editing").click()
+    reply.fill("Dear Alex, it usually settles within two weeks. Take care.")
+    tab.get_by_role("button", name="Publish and take next").click()
+    tab.get_by_role("button", name="Yes, go ahead").click()
+    tab.wait_for_url(f"**/comments/{second.id}")
+    assert dialogs == []
+    assert db.session.get(type(first), first.id, populate_existing=True).status == "published"
+
+
+def test_composer_shortcuts_are_listed_with_question_mark_and_alt_1_inserts(
+        new_tab, midwife, make_comment, make_snippet):
+    make_snippet(body="Dear {first_name},\n\nBleeding usually settles.\n\n{signature}")
+    comment = make_comment("How long will the bleeding last?", author_name="Alex")
+    tab = new_tab(signed_in_as=midwife.email)
+    tab.goto(f"/comments/{comment.id}")
+    help_panel = tab.locator("#composer-help")
+    assert help_panel.is_hidden()
+    tab.locator("h1").click()
+    tab.keyboard.press("?")
+    assert help_panel.is_visible() and "Publish and take the next" in help_panel.inner_text()
+    tab.keyboard.press("Alt+1")
+    assert "Bleeding usually settles." in tab.get_by_label("Reply text").input_value()
+    tab.keyboard.press("Alt+q")
+    tab.wait_for_url(re.compile(r"/$"))

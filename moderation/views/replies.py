@@ -9,7 +9,7 @@ from werkzeug.routing import BuildError
 from classifier.labels import TOPICS, URGENCIES
 from models import db
 from moderation.forms.replies import ReplyForm
-from moderation.services.claims import ClaimError, claim_comment
+from moderation.services.claims import ClaimError, claim_comment, take_next_comment
 from moderation.services.replies import (
     MAX_REASON_CHARS,
     MAX_REPLY_CHARS,
@@ -130,6 +130,13 @@ def publish(comment_id: int):
     author = reply.comment.author_name or "the author"
     db.session.commit()
     flash(f"Your reply to {author} is published.", "success")
+    if request.form.get("then") == "next":
+        # "Publish and take next": the reply is committed first; taking the next is separate.
+        following = take_next_comment(current_user)
+        db.session.commit()
+        if following is not None:
+            return redirect(url_for("replies.compose", comment_id=following.id))
+        flash("Nothing left to take: every waiting comment is being answered.", "info")
     return redirect(url_for("queue.index"))
 
 
