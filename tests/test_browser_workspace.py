@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from models import db, utcnow
-from tests.conftest import browser_sign_in
+from tests.conftest import PASSWORD, browser_sign_in
 
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -235,3 +235,37 @@ def test_composer_shortcuts_are_listed_with_question_mark_and_alt_1_inserts(
     assert "Bleeding usually settles." in tab.get_by_label("Reply text").input_value()
     tab.keyboard.press("Alt+q")
     tab.wait_for_url(re.compile(r"/$"))
+
+
+def tab_to(tab, element_id: str, limit: int = 80) -> None:
+    """Press Tab until the element with this id has focus (bounded)."""
+    for _ in range(limit):
+        if tab.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+        tab.keyboard.press("Tab")
+    raise AssertionError(f"#{element_id} never took focus with Tab")
+
+
+def test_a_midwife_takes_answers_and_publishes_with_the_keyboard_alone(new_tab, midwife,
+                                                                       make_comment):
+    comment = make_comment("How long will the bleeding last?", urgency="urgent")
+    tab = new_tab()
+    tab.goto("/login")
+    tab_to(tab, "email")
+    tab.keyboard.type(midwife.email)
+    tab_to(tab, "password")
+    tab.keyboard.type(PASSWORD)
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(re.compile(r"/$"))
+    tab.keyboard.press("n")
+    tab.wait_for_url(f"**/comments/{comment.id}")
+    tab_to(tab, "body")
+    tab.keyboard.type("It usually settles within two weeks. Call 111 if it gets heavier.")
+    tab_to(tab, "confirm")
+    tab.keyboard.press("Space")
+    tab.keyboard.press("Control+Enter")
+    tab_to(tab, "action-confirm-yes")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(re.compile(r"/(\?.*)?$"))
+    assert db.session.get(type(comment), comment.id, populate_existing=True).status == \
+        "published"
