@@ -7,9 +7,11 @@ import re
 import pytest
 
 # The alert's "I'm on it" link carries its own signed, expiring token instead of a session.
-PUBLIC_ENDPOINTS = {"static", "auth.login", "alerts.acknowledge_link"}
+# users.accept: the one-time invitation link is opened before its owner has a password.
+PUBLIC_ENDPOINTS = {"static", "auth.login", "alerts.acknowledge_link", "users.accept"}
 PUBLIC_BLUEPRINTS = {"public", "api"}
-SUPERVISOR_PREFIXES = ("/supervisor", "/snippets", "/exports", "/settings", "/oncall", "/alerts")
+SUPERVISOR_PREFIXES = ("/supervisor", "/snippets", "/exports", "/settings", "/oncall", "/alerts",
+                       "/users", "/audit")
 
 
 def _staff_rules(app):
