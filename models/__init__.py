@@ -9,8 +9,10 @@ from models.near_miss import NearMiss
 from models.oncall import AlertChannel, Escalation, OnCallOverride, OnCallShift
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
+from models.presence import Presence
 from models.reply import Reply, ReplyVersion, Snippet, SnippetVersion
 from models.safeguarding import NoteMention, SafeguardingRecord, ThreadNote
+from models.saved_view import SavedView
 from models.setting import ServiceSetting
 from models.signposting import SignpostingEntry
 from models.user import ROLES, User
@@ -32,10 +34,12 @@ __all__ = [
     "NearMiss",
     "Page",
     "RELEASE_STATUSES",
+    "Presence",
     "ROLES",
     "SafeguardingRecord",
     "Reply",
     "ReplyVersion",
+    "SavedView",
     "ServiceSetting",
     "SignpostingEntry",
     "Site",

@@ -90,21 +90,26 @@ def register_blueprints(app: Flask) -> None:
     from moderation.views import (
         alerts,
         api,
+        audit_trail,
         auth,
+        bulk,
         exports,
         health,
         metrics,
         models,
         notes,
         oncall,
+        presence,
         public,
         queue,
         replies,
         reports,
         safeguarding,
+        saved_views,
         signposting,
         snippets,
         threads,
+        users,
     )
 
     for blueprint in (
@@ -114,10 +119,13 @@ def register_blueprints(app: Flask) -> None:
         api.bp,
         public.bp,
         queue.bp,
+        saved_views.bp,
+        bulk.bp,
         replies.bp,
         threads.bp,
         notes.bp,
         safeguarding.bp,
+        presence.bp,
         snippets.bp,
         signposting.bp,
         reports.bp,
@@ -125,6 +133,8 @@ def register_blueprints(app: Flask) -> None:
         oncall.bp,
         alerts.bp,
         models.bp,
+        users.bp,
+        audit_trail.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -118,6 +118,10 @@ def load_config() -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per 5 minutes"),
         "PUBLIC_COMMENT_RATE_LIMIT": os.environ.get("PUBLIC_COMMENT_RATE_LIMIT", "5 per minute"),
         "QUEUE_POLL_SECONDS": int(os.environ.get("QUEUE_POLL_SECONDS", 15)),
+        # A waiting comment's time left turns amber when it is due within this many minutes.
+        "QUEUE_AMBER_MINUTES": int(os.environ.get("QUEUE_AMBER_MINUTES", 60)),
+        # How often the composer page says "I am here" and learns who else is (presence).
+        "PRESENCE_POLL_SECONDS": int(os.environ.get("PRESENCE_POLL_SECONDS", 10)),
         "API_MAX_CONTENT_LENGTH": int(os.environ.get("API_MAX_CONTENT_LENGTH", 64 * 1024)),
         # Outbox and worker (docs/alerts.md).
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
@@ -127,6 +131,9 @@ def load_config() -> dict:
         "OUTBOX_BACKOFF_MAX_SECONDS": float(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", 900)),
         "OUTBOX_LEASE_SECONDS": float(os.environ.get("OUTBOX_LEASE_SECONDS", 60)),
         "SMTP_HOST": os.environ.get("SMTP_HOST", "127.0.0.1"),
+        # Without a real mail server the users page also shows an invitation's link to pass on.
+        "SMTP_CONFIGURED": "SMTP_HOST" in os.environ,
+        "INVITE_HOURS": int(os.environ.get("INVITE_HOURS", 72)),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", 1025)),
         "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "none"),  # none, starttls or tls
         "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),

@@ -7,10 +7,12 @@ import re
 import pytest
 
 # The alert's "I'm on it" link carries its own signed, expiring token instead of a session.
-PUBLIC_ENDPOINTS = {"static", "auth.login", "alerts.acknowledge_link"}
+# users.accept: the one-time invitation link is opened before its owner has a password.
+PUBLIC_ENDPOINTS = {"static", "auth.login", "alerts.acknowledge_link", "users.accept"}
 # health: probes for the load balancer; metrics: its own token check (tests/test_metrics.py).
 PUBLIC_BLUEPRINTS = {"public", "api", "health", "metrics"}
-SUPERVISOR_PREFIXES = ("/supervisor", "/snippets", "/exports", "/settings", "/oncall", "/alerts")
+SUPERVISOR_PREFIXES = ("/supervisor", "/snippets", "/exports", "/settings", "/oncall", "/alerts",
+                       "/users", "/audit")
 
 
 def _staff_rules(app):

@@ -80,8 +80,11 @@ def test_a_visitors_urgent_comment_is_answered_and_shown_with_the_reply(
     tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     tab.get_by_label("I have read this reply through").check()
     tab.get_by_role("button", name="Publish reply").click()
+    # The confirmation is on the page, never a browser dialog.
+    assert "Publish this reply to Jess?" in tab.locator("#action-confirm").inner_text()
+    tab.get_by_role("button", name="Yes, go ahead").click()
     tab.wait_for_url(re.compile(r".*/(\?.*)?$"))
-    assert dialogs, "publishing asks for confirmation"
+    assert dialogs == []
     assert tab.get_by_text("is published").first.is_visible()
 
     # The visitor comes back: her comment is on the page with the midwife's reply under it.

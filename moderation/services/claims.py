@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from models import Comment, User, db, utcnow
 from moderation.services.alerts import stop_escalation
 from moderation.services.audit import record_event
+from moderation.services.queue import QueueFilters, view_conditions
 from moderation.services.settings import current_policy
 
 # Core table: updates through it bypass the ORM's version counter on purpose (see above).
@@ -194,11 +195,11 @@ def release_claim(comment_id: int, user: User) -> None:
     _refreshed(comment_id)
 
 
-def _queue_candidate(now: datetime, *, lock: bool) -> Any:
+def _queue_candidate(now: datetime, *, lock: bool, view: list[Any]) -> Any:
     """The id of the top unclaimed pending comment, as a scalar subquery (evaluated once)."""
     statement = (
         select(comments_table.c.id)
-        .where(comments_table.c.status == "pending", _unclaimed(now))
+        .where(comments_table.c.status == "pending", _unclaimed(now), *view)
         .order_by(*Comment.queue_order())
         .limit(1)
     )
@@ -208,8 +209,14 @@ def _queue_candidate(now: datetime, *, lock: bool) -> Any:
     return statement.scalar_subquery()
 
 
-def take_next_comment(user: User, now: datetime | None = None) -> Comment | None:
-    """Atomically claim the top unclaimed pending comment in queue order, or return None."""
+def take_next_comment(user: User, now: datetime | None = None,
+                      filters: QueueFilters | None = None) -> Comment | None:
+    """Atomically claim the top unclaimed pending comment in queue order, or return None.
+
+    With `filters` (the midwife's current view) it takes from that view only, still in queue
+    order, so the urgent lane comes first within the view.
+    """
+    view = view_conditions(filters) if filters is not None else []
     now = _now(now)
     expires = now + timedelta(minutes=current_policy().claim_timeout_minutes)
     is_postgres = db.session.get_bind().dialect.name == "postgresql"
@@ -221,7 +228,7 @@ def take_next_comment(user: User, now: datetime | None = None) -> Comment | None
         # once per row and claim many comments.)
         claimed_id = db.session.execute(
             update(comments_table)
-            .where(comments_table.c.id == _queue_candidate(now, lock=is_postgres),
+            .where(comments_table.c.id == _queue_candidate(now, lock=is_postgres, view=view),
                    comments_table.c.status == "pending", _unclaimed(now))
             .values(claimed_by_id=user.id, claimed_at=now, claim_expires_at=expires,
                     first_claimed_at=_first_claim(now))
@@ -237,7 +244,7 @@ def take_next_comment(user: User, now: datetime | None = None) -> Comment | None
             return _refreshed(claimed_id)
         still_free = db.session.execute(
             select(comments_table.c.id)
-            .where(comments_table.c.status == "pending", _unclaimed(now)).limit(1)
+            .where(comments_table.c.status == "pending", _unclaimed(now), *view).limit(1)
         ).first()
         if still_free is None:
             return None

@@ -133,6 +133,12 @@ def _conditions(filters: QueueFilters, user: User, now: datetime) -> list[Column
                       Comment.claim_expires_at >= now]
     else:
         conditions = [Comment.status == filters.status]
+    return conditions + view_conditions(filters)
+
+
+def view_conditions(filters: QueueFilters) -> list[ColumnElement[bool]]:
+    """The narrowing part of a view (urgency, topic, page, words): Take next uses it too."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.urgency:
         conditions.append(Comment.urgency == filters.urgency)
     if filters.topic:
@@ -243,6 +249,13 @@ def urgent_unclaimed_count(now: datetime | None = None) -> int:
         select(func.count()).select_from(Comment)
         .where(Comment.status == "pending", Comment.urgency == "urgent", _unclaimed(now))
     ) or 0
+
+
+def count_comments(filters: QueueFilters, user: User, now: datetime | None = None) -> int:
+    """How many comments a view holds (a saved view's count)."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(func.count()).select_from(Comment).where(*_conditions(filters, user, now))) or 0
 
 
 def first_line(body: str | None, limit: int = EXCERPT_CHARS) -> str:

@@ -703,9 +703,10 @@ def model_corrections(data: ReportData) -> Table:
     columns = [Column("field", "Label kind"), Column("label", "Label the model gave"),
                Column("model_count", "Comments", "count"),
                Column("corrected", "Corrected by a midwife", "count"),
-               Column("error_rate", "Error rate", "share")]
+               # A correction rate: the share a midwife changed, not a measured error of the model.
+               Column("error_rate", "Correction rate", "share")]
     return Table("model-corrections", "How often midwives corrected the model", columns, rows,
-                 caption="Comments the model triaged that arrived in the period. Error rate: "
+                 caption="Comments the model triaged that arrived in the period. Correction rate: "
                          "comments whose label a midwife changed, out of the comments the "
                          "model gave that label.", notes={"totals": totals})
 

@@ -123,9 +123,20 @@ def take_next():
     form = TakeNextForm()
     if not form.validate_on_submit():
         abort(400)
-    comment = take_next_comment(current_user)
+    # The button's URL carries the current view's filters: take from that view only.
+    view = _filter_form()
+    if not view.validate():
+        flash("Those filters could not be used, so nothing was taken.", "error")
+        return redirect(url_for("queue.index"))
+    narrowed = bool(view.query_args(status=None))
+    filters = QueueFilters(**view.filter_values()) if narrowed else None
+    comment = take_next_comment(current_user, filters=filters)
     db.session.commit()
     if comment is None:
+        if narrowed:
+            flash("Nothing left to take in this view: every waiting comment in it is being "
+                  "answered.", "info")
+            return redirect(url_for("queue.index", **view.query_args()))
         flash("Nothing left to take: every waiting comment is being answered.", "info")
         return redirect(url_for("queue.index"))
     return redirect(compose_url(comment.id))

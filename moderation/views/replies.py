@@ -9,7 +9,7 @@ from werkzeug.routing import BuildError
 from classifier.labels import TOPICS, URGENCIES
 from models import Comment, db, utcnow
 from moderation.forms.replies import ReplyForm
-from moderation.services.claims import ClaimError, claim_comment
+from moderation.services.claims import ClaimError, claim_comment, take_next_comment
 from moderation.services.identifiability import identifiers_needing_a_tick
 from moderation.services.replies import (
     MAX_REASON_CHARS,
@@ -137,11 +137,21 @@ def publish(comment_id: int):
     author = reply.comment.author_name or "the author"
     comment_id, public_at = reply.comment_id, reply.published_at
     db.session.commit()
-    if public_at > utcnow():  # the undo window (REPLY_UNDO_SECONDS): offer the way back
+    in_undo_window = public_at > utcnow()  # REPLY_UNDO_SECONDS: the reply is not public yet
+    if in_undo_window:
         flash(f"Your reply to {author} goes public at {london_time(public_at, '%H:%M:%S')}. "
-              "Until then you can take it back below.", "success")
+              f"Until then you can take it back on comment #{comment_id}'s page.", "success")
+    else:
+        flash(f"Your reply to {author} is published.", "success")
+    if request.form.get("then") == "next":
+        # "Publish and take next": the reply is committed first; taking the next is separate.
+        following = take_next_comment(current_user)
+        db.session.commit()
+        if following is not None:
+            return redirect(url_for("replies.compose", comment_id=following.id))
+        flash("Nothing left to take: every waiting comment is being answered.", "info")
+    if in_undo_window:
         return redirect(url_for("replies.compose", comment_id=comment_id, _anchor="thread"))
-    flash(f"Your reply to {author} is published.", "success")
     return redirect(url_for("queue.index"))
 
 

@@ -279,25 +279,59 @@
     });
   });
 
+  // --- In-page confirmation (no browser alert or confirm): templates/replies/_confirm.html ---
+  var confirmPanel = document.getElementById("action-confirm");
+  var confirmed = null;  // the button whose action she confirmed
+
+  function askOnPage(submitter, message, blanks, canGoOn) {
+    var list = document.getElementById("action-confirm-blanks");
+    document.getElementById("action-confirm-text").textContent = message;
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    blanks.forEach(function (label) {
+      var li = document.createElement("li");
+      li.textContent = "[[" + label + "]]";
+      list.appendChild(li);
+    });
+    list.hidden = blanks.length === 0;
+    var yes = document.getElementById("action-confirm-yes");
+    yes.hidden = !canGoOn;
+    yes.onclick = function () {
+      confirmed = submitter;
+      confirmPanel.hidden = true;
+      form.requestSubmit(submitter);
+    };
+    document.getElementById("action-confirm-no").onclick = function () {
+      confirmPanel.hidden = true;
+      (textarea || submitter).focus();
+    };
+    confirmPanel.hidden = false;
+    confirmPanel.focus();
+  }
+
   if (form) {
     form.addEventListener("submit", function (event) {
-      var action = event.submitter ? event.submitter.dataset.action : null;
+      var submitter = event.submitter;
+      var action = submitter ? submitter.dataset.action : null;
       saveDraft();
+      if (!confirmPanel || !action) { return; }
+      if (confirmed === submitter) { confirmed = null; return; }
+      event.preventDefault();
       if (action === "publish") {
+        var blanks = blanksIn(textarea ? textarea.value : "");
         var confirmBox = document.getElementById("confirm");
-        if (confirmBox && !confirmBox.checked) {
-          event.preventDefault();
-          confirmBox.focus();
-          window.alert("Please tick the box to say you have read this reply through.");
-          return;
-        }
         var author = root.dataset.author || "the author";
-        if (!window.confirm("Publish this reply to " + author + "? It will appear on the public page straight away.")) {
-          event.preventDefault();
+        if (blanks.length) {
+          askOnPage(submitter, "Fill in these blanks before publishing:", blanks, false);
+        } else if (confirmBox && !confirmBox.checked) {
+          askOnPage(submitter, "Tick “I have read this reply through” first, then publish.", [],
+                    false);
+        } else {
+          askOnPage(submitter, "Publish this reply to " + author +
+                    "? It will appear on the public page straight away.", [], true);
         }
       } else if (action === "reject" || action === "spam") {
         var what = action === "reject" ? "Reject this comment" : "Mark this comment as spam";
-        if (!window.confirm(what + "? It will not be published.")) { event.preventDefault(); }
+        askOnPage(submitter, what + "? It will not be published.", [], true);
       }
     });
   }
