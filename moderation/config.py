@@ -42,6 +42,19 @@ def _database_url() -> str:
     return url
 
 
+def is_production_environment() -> bool:
+    """Tell whether MODERATION_ENV or FLASK_ENV says this is the production service."""
+    names = (os.environ.get("MODERATION_ENV", ""), os.environ.get("FLASK_ENV", ""))
+    return any(name.strip().lower() in {"production", "prod"} for name in names)
+
+
+def _rate_limit_storage() -> str:
+    """Redis when REDIS_URL is set, so every worker counts against the same limits."""
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        return os.environ["RATELIMIT_STORAGE_URI"]
+    return os.environ.get("REDIS_URL") or "memory://"
+
+
 def load_config() -> dict:
     """Return the app's settings from the environment."""
     debug = _bool_env("FLASK_DEBUG", False)
@@ -59,9 +72,20 @@ def load_config() -> dict:
         "REMEMBER_COOKIE_SECURE": _bool_env("SESSION_COOKIE_SECURE", not debug),
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 8 * 3600)),
         "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session it belongs to
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "PRODUCTION": is_production_environment(),
+        # Proxies in front of the app whose X-Forwarded-For/-Proto we believe (ProxyFix).
+        "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", 0)),
+        "HSTS_SECONDS": int(os.environ.get("HSTS_SECONDS", 0)),
+        "RATELIMIT_STORAGE_URI": _rate_limit_storage(),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Failed sign-ins: per (account, address), per address, and per account from
+        # anywhere; a device the account signed in on before counts on its own instead.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per 5 minutes"),
+        "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "20 per 5 minutes"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "30 per hour"),
+        "DEVICE_COOKIE_DAYS": int(os.environ.get("DEVICE_COOKIE_DAYS", 180)),
+        "PASSWORD_CHANGE_RATE_LIMIT": os.environ.get(
+            "PASSWORD_CHANGE_RATE_LIMIT", "5 per 15 minutes"),
         "PUBLIC_COMMENT_RATE_LIMIT": os.environ.get("PUBLIC_COMMENT_RATE_LIMIT", "5 per minute"),
         "QUEUE_POLL_SECONDS": int(os.environ.get("QUEUE_POLL_SECONDS", 15)),
         "API_MAX_CONTENT_LENGTH": int(os.environ.get("API_MAX_CONTENT_LENGTH", 64 * 1024)),
