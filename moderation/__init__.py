@@ -37,8 +37,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, sign-in, CSRF and rate limiting to the app."""
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
+    from moderation.security import harden_url_map
     from moderation.services.auth import load_user_by_session_token
 
+    harden_url_map(app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_login import current_user
+from sqlalchemy.exc import DataError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,30 @@ def trust_proxies(app: Flask) -> None:
                         request.remote_addr)
 
 
+# PostgreSQL's integer: a larger id in a URL can name nothing, so it is a 404, not a 500.
+MAX_DATABASE_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` limited to what an integer column can hold."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - Werkzeug's name
+        kwargs.setdefault("max", MAX_DATABASE_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def harden_url_map(app: Flask) -> None:
+    """Bound integer URL parts; call before the blueprints add their routes."""
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+
+def refuse_nul_bytes_in_the_path() -> None:
+    """A NUL byte in an address names nothing here: 400 (forms and query strings are
+    checked by the views, which keep what was typed; the DataError handler is the backstop)."""
+    if "\x00" in request.path:
+        abort(400, "The address contains a NUL character, which is never valid here.")
+
+
 def register(app: Flask) -> None:
     """Trust the configured proxies and attach the protective headers to every response."""
     from moderation.extensions import login_manager
@@ -69,6 +95,21 @@ def register(app: Flask) -> None:
     trust_proxies(app)
     login_manager._session_identifier_generator = session_identifier
     hsts_seconds = int(app.config.get("HSTS_SECONDS") or 0)
+    app.before_request(refuse_nul_bytes_in_the_path)
+
+    @app.errorhandler(DataError)
+    def value_out_of_range(error: DataError):
+        # A value the database cannot hold (a huge number, say) is bad input, not our fault.
+        from moderation.errors import error_page, problem_response, wants_problem_json
+        from moderation.extensions import db
+
+        db.session.rollback()
+        log.info("Refused input the database cannot store on %s %s: %s",
+                 request.method, request.path, error.orig)
+        detail = "A value in the request is out of range or cannot be stored."
+        if wants_problem_json():
+            return problem_response(400, "Invalid input", detail)
+        return error_page(400, detail)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

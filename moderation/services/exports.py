@@ -84,17 +84,26 @@ class ExportOptions:
 
 
 def _parse_date(value: date | str | None, name: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    text = value.strip()
-    if not text:
+    if value is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    if isinstance(value, date):
+        parsed = value
+    else:
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            parsed = date.fromisoformat(text)
+        except ValueError:
+            raise ExportInputError(
+                f"The {name} date {text!r} is not a valid date: use YYYY-MM-DD, e.g. 2026-03-31."
+            ) from None
+    if not 1970 <= parsed.year <= 2999:
+        # The day after 9999-12-31, which ends the range, does not exist.
         raise ExportInputError(
-            f"The {name} date {text!r} is not a valid date: use YYYY-MM-DD, e.g. 2026-03-31."
-        ) from None
+            f"The {name} date {parsed.isoformat()} is out of range: choose a year from 1970 "
+            "to 2999.")
+    return parsed
 
 
 def parse_export_options(

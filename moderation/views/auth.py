@@ -162,7 +162,10 @@ def logout():
     db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Reply drafts (health information) sit in localStorage: the browser wipes them now.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
