@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 
 from flask import Flask, Response, abort, request
 from flask_login import current_user
@@ -88,11 +89,31 @@ def refuse_nul_bytes_in_the_path() -> None:
         abort(400, "The address contains a NUL character, which is never valid here.")
 
 
+def protect_sqlite_file(app: Flask) -> None:
+    """Create the SQLite file readable by its owner only (0600): it holds health data."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    path = url.database
+    if path.startswith("file:"):
+        return  # a URI filename: its owner chose how to open it
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    # Create it now with 0600 (SQLite would use 0644), then tighten an existing file too;
+    # SQLite gives its -wal and -shm files the database file's permissions.
+    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(descriptor)
+    os.chmod(path, 0o600)
+
+
 def register(app: Flask) -> None:
     """Trust the configured proxies and attach the protective headers to every response."""
     from moderation.extensions import login_manager
 
     trust_proxies(app)
+    protect_sqlite_file(app)
     login_manager._session_identifier_generator = session_identifier
     hsts_seconds = int(app.config.get("HSTS_SECONDS") or 0)
     app.before_request(refuse_nul_bytes_in_the_path)

@@ -18,6 +18,7 @@ from moderation.services.exports import (
     ExportOptions,
     parse_export_options,
     pseudonym,
+    pseudonymous_id,
     start_thread_export,
 )
 
@@ -327,7 +328,9 @@ def test_supervisor_downloads_json_and_json_lines(supervisor_client, thread, fmt
     assert response.status_code == 200 and response.mimetype == mimetype
     text = response.get_data(as_text=True)
     records = json.loads(text) if fmt == "json" else [json.loads(x) for x in text.splitlines()]
-    assert [r["thread_id"] for r in records] == [comment.id]
+    assert [r["thread_id"] for r in records] == [
+        pseudonymous_id(supervisor_client.application.config["SECRET_KEY"], "thread",
+                        comment.id)]
     assert records[0]["comment"]["author_name"].startswith("Commenter ")
 
 

@@ -145,6 +145,16 @@ def pseudonym(secret_key: str, name: str | None, email: str | None) -> str:
     return f"Commenter {digest[:8]}"
 
 
+def pseudonymous_id(secret_key: str, kind: str, record_id: int) -> str:
+    """An id that stays the same across exports but cannot be matched to the public feed.
+
+    The feed shows comment ids next to the author's name; the HMAC (keyed with the app's
+    secret, which the recipient never has) cuts that link.
+    """
+    message = f"{kind}:{record_id}".encode()
+    return f"{kind[0]}_" + hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()[:20]
+
+
 def _name_pattern(name: str | None, email: str | None) -> re.Pattern[str] | None:
     """Words that name the commenter in free text: full name, first name, email."""
     tokens = {t for t in ((name or "").strip(), (name or "").split(" ")[0].strip(),
@@ -274,8 +284,11 @@ class ThreadExport:
         comment.update(body=body, received_at=_iso(first["received_at"]),
                        urgency=first["urgency"], topic=first["topic"])
         replied, due = first["first_replied_at"], first["due_at"]
+        thread_id: int | str = first["id"]
+        if self.options.pseudonymise:
+            thread_id = pseudonymous_id(self.secret_key, "thread", first["id"])
         return {
-            "thread_id": first["id"],
+            "thread_id": thread_id,
             "page": {"slug": first["slug"], "title": first["title"], "url": first["url"]},
             "comment": comment,
             "reply_due_at": _iso(due),

@@ -179,3 +179,44 @@ def test_a_far_future_export_date_is_refused_on_the_command_line(runner):
 def test_the_sign_out_response_wipes_the_browsers_storage(midwife_client):
     response = midwife_client.post("/logout")
     assert '"storage"' in response.headers["Clear-Site-Data"]
+
+
+# --- Pseudonymised exports cannot be joined to the public feed ---------------------------------
+
+def test_pseudonymised_export_thread_ids_are_not_the_feeds_comment_ids(
+        supervisor_client, midwife, make_comment, make_reply):
+    import json
+
+    comment = make_comment(author_name="Alex Smith", status="published",
+                           first_replied_at=utcnow(), published_at=utcnow())
+    make_reply(comment, midwife)
+    response = supervisor_client.post("/exports/threads",
+                                      data={"format": "json", "pseudonymise": "y"})
+    [record] = json.loads(response.get_data(as_text=True))
+    assert record["thread_id"] != comment.id and str(comment.id) != record["thread_id"]
+    assert record["thread_id"].startswith("t_")
+    again = supervisor_client.post("/exports/threads",
+                                   data={"format": "json", "pseudonymise": "y"})
+    assert json.loads(again.get_data(as_text=True))[0]["thread_id"] == record["thread_id"]
+    feed = supervisor_client.get("/api/v1/pages/after-a-miscarriage/comments").get_json()
+    assert record["thread_id"] not in json.dumps(feed)
+
+
+# --- The SQLite file is private -----------------------------------------------------------------
+
+def test_the_sqlite_file_is_created_readable_by_its_owner_only(tmp_path, triage_model_path):
+    import os
+    import stat
+
+    from moderation import create_app
+
+    path = tmp_path / "private" / "moderation.db"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "TRIAGE_MODEL_PATH": str(triage_model_path)})
+    with app.app_context():
+        db.create_all()
+        db.session.execute(select(func.count(Page.id)))
+        db.engine.dispose()
+    for name in os.listdir(path.parent):
+        mode = stat.S_IMODE(os.stat(path.parent / name).st_mode)
+        assert mode & 0o077 == 0, f"{name} is {oct(mode)}"
