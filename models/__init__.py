@@ -5,6 +5,7 @@ from models.base import Base, UTCDateTime, db, utcnow
 from models.comment import COMMENT_STATUSES, Comment, LabelCorrection
 from models.page import Page, Site
 from models.reply import Reply, Snippet, SnippetVersion
+from models.session import UserSession
 from models.setting import ServiceSetting
 from models.user import ROLES, User
 
@@ -22,6 +23,7 @@ __all__ = [
     "Snippet",
     "SnippetVersion",
     "User",
+    "UserSession",
     "UTCDateTime",
     "db",
     "utcnow",

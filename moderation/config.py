@@ -67,10 +67,21 @@ def load_config() -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool_env("SESSION_COOKIE_SECURE", not debug),
+        # __Host- names: only this host, only over HTTPS, path / (cannot be set by a subdomain).
+        "SESSION_COOKIE_NAME": "__Host-session" if is_production_environment() else "session",
+        "REMEMBER_COOKIE_NAME": (
+            "__Host-remember" if is_production_environment() else "remember_token"),
+        "REMEMBER_COOKIE_DURATION": min(30, int(os.environ.get("REMEMBER_ME_DAYS", 30))) * 86400,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool_env("SESSION_COOKIE_SECURE", not debug),
-        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 8 * 3600)),
+        # Each sign-in is a server-side session (models.session): it ends at its absolute
+        # lifetime, after the idle timeout, or at sign-out/revocation, whatever the cookie says.
+        "SESSION_LIFETIME_SECONDS": int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600)),
+        "SESSION_IDLE_SECONDS": int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60)),
+        "REMEMBER_ME_DAYS": min(30, int(os.environ.get("REMEMBER_ME_DAYS", 30))),
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600)),
+        "MFA_REQUIRED_FOR_EVERYONE": _bool_env("MFA_REQUIRED_FOR_EVERYONE", False),
         "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session it belongs to
         "PRODUCTION": is_production_environment(),
         # Proxies in front of the app whose X-Forwarded-For/-Proto we believe (ProxyFix).
