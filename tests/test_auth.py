@@ -8,6 +8,7 @@ from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import pyotp
+import pytest
 from sqlalchemy import select
 
 from models import AuditEvent, User, UserSession, db, utcnow
@@ -17,6 +18,7 @@ from moderation.services.auth import (
     change_password,
     create_user,
     password_hasher,
+    password_problem,
 )
 from tests.conftest import PASSWORD, sign_in
 
@@ -329,3 +331,30 @@ def test_midwives_cannot_reset_second_factors(midwife_client, supervisor):
 
 def test_the_code_step_needs_a_right_password_first(client):
     assert client.get("/login/code").headers["Location"] == "/login"
+
+
+# --- Passwords (NIST SP 800-63B) ------------------------------------------------------------
+
+@pytest.mark.parametrize("password", [
+    "correct horse battery staple",  # a passphrase of plain words: no digits or symbols needed
+    "my cat is called bramble",
+    "ünïcödé-wörds-ärë-fïnë-ẞ",
+    "12 pear trees by the river",
+])
+def test_long_passphrases_of_any_characters_are_accepted(password):
+    assert password_problem(password, email="sam@example.test", name="Sam Jones") is None
+
+
+@pytest.mark.parametrize("password", [
+    "password1234", "iloveyou1234", "qwertyuiopas", "Summer2024!!", "aaaaaaaaaaaa",
+    "P@ssw0rd1234", "123456789012", "midwife2026!",
+])
+def test_common_and_breached_passwords_are_refused(password):
+    problem = password_problem(password, email="sam@example.test", name="Sam Jones")
+    assert problem is not None and "too easy to guess" in problem
+
+
+def test_short_passwords_and_ones_naming_the_person_are_refused():
+    assert "at least 12" in password_problem("short pass", email="", name="")
+    assert "name or email" in password_problem("samjones-river-bend-7", email="x@example.test",
+                                                name="Sam Jones")
