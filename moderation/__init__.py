@@ -68,7 +68,17 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature, in the order data flows through them."""
-    from moderation.views import api, auth, exports, public, queue, replies, reports, snippets
+    from moderation.views import (
+        api,
+        auth,
+        exports,
+        public,
+        queue,
+        replies,
+        reports,
+        security,
+        snippets,
+    )
 
     for blueprint in (
         auth.bp,
@@ -79,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
         snippets.bp,
         reports.bp,
         exports.bp,
+        security.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -8,6 +8,7 @@ import os
 
 from flask import Flask, Response, abort, request
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -108,6 +109,22 @@ def protect_sqlite_file(app: Flask) -> None:
     os.chmod(path, 0o600)
 
 
+def security_event(action: str, user=None, **details) -> None:
+    """Record a security event with this request's address, user agent and path."""
+    from moderation.services.security import record_security_event
+
+    if user is None and current_user and current_user.is_authenticated:
+        user = current_user._get_current_object()
+    record_security_event(action, user=user, address=client_address(),
+                          user_agent=request.headers.get("User-Agent", ""),
+                          path=request.path, **details)
+
+
+# Refusals worth a security event, by status: a wrong API key, a forbidden page, a limit hit.
+REFUSALS = {401: "security.api_key_failed", 403: "security.forbidden",
+            429: "security.rate_limited"}
+
+
 def register(app: Flask) -> None:
     """Trust the configured proxies and attach the protective headers to every response."""
     from moderation.extensions import login_manager
@@ -117,6 +134,24 @@ def register(app: Flask) -> None:
     login_manager._session_identifier_generator = session_identifier
     hsts_seconds = int(app.config.get("HSTS_SECONDS") or 0)
     app.before_request(refuse_nul_bytes_in_the_path)
+
+    @app.after_request
+    def log_refusals(response: Response) -> Response:
+        action = REFUSALS.get(response.status_code)
+        if action and request.endpoint != "static":
+            email = request.form.get("email") if request.method == "POST" else None
+            security_event(action, email=email, method=request.method)
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError):
+        # Blueprints with their own handler (the public form keeps the visitor's text) win.
+        from moderation.errors import error_page, problem_response, wants_problem_json
+
+        security_event("security.csrf_failed", reason=error.description)
+        if wants_problem_json():
+            return problem_response(400, "Form expired", error.description)
+        return error_page(400, error.description)
 
     @app.errorhandler(DataError)
     def value_out_of_range(error: DataError):

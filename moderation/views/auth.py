@@ -31,6 +31,7 @@ from moderation.forms.auth import (
     LoginForm,
     ResetSecondFactorForm,
 )
+from moderation.security import security_event
 from moderation.services.auth import (
     AccountError,
     authenticate,
@@ -165,6 +166,8 @@ def login():
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is None:
             db.session.rollback()
+            security_event("security.sign_in_failed", email=normalise_email(form.email.data or ""),
+                           step="password")
             flash(SIGN_IN_FAILED, "error")
             return render_template("auth/login.html", form=form), 200
         remember = bool(form.remember.data)
@@ -186,6 +189,8 @@ def _complete_sign_in(user: User, remember: bool, next_path: str | None) -> Resp
                   address=_address(), policy=session_policy(current_app.config))
     db.session.commit()
     login_user(user, remember=remember)
+    security_event("security.sign_in", user=user, remember=remember,
+                   second_factor=user.mfa_enrolled, known_device=known_device() is not None)
     response = redirect(next_path if is_safe_local_path(next_path) else url_for("queue.index"))
     _remember_device(response, user.email)
     return response
@@ -224,6 +229,7 @@ def code():
     if form.validate_on_submit():
         if verify_second_factor(user, form.code.data or "") is None:
             db.session.rollback()
+            security_event("security.second_factor_failed", user=user)
             form.code.errors = ["That code is not right (or was used already)."]
             return render_template("auth/code.html", form=form), 200
         return _complete_sign_in(user, bool(pending.get("remember")), pending.get("next"))
@@ -284,6 +290,7 @@ def logout():
     """Sign out: this session ends on the server, so a copy of its cookie stops working."""
     end_session(current_user.get_id())
     db.session.commit()
+    security_event("security.session_revoked", reason="signed out", sessions=1)
     logout_user()
     flash("You are signed out.", "info")
     response = redirect(url_for("auth.login"))
@@ -328,6 +335,8 @@ def end_other_sessions():
     ended = end_all_sessions(current_user, except_session=current_session(current_user),
                              reason="signed out elsewhere")
     db.session.commit()
+    security_event("security.session_revoked", reason="signed out everywhere else",
+                   sessions=ended)
     flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.", "success")
     return redirect(url_for("auth.sessions"))
 
