@@ -81,6 +81,11 @@ def load_config() -> dict:
         "SESSION_IDLE_SECONDS": int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60)),
         "REMEMBER_ME_DAYS": min(30, int(os.environ.get("REMEMBER_ME_DAYS", 30))),
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600)),
+        # UK GDPR retention: a commenter's email, a year after the last reply to her; rejected
+        # and spam comments, 90 days after the decision (`flask privacy purge`).
+        "PRIVACY_EMAIL_RETENTION_DAYS": int(os.environ.get("PRIVACY_EMAIL_RETENTION_DAYS", 365)),
+        "PRIVACY_UNPUBLISHED_RETENTION_DAYS": int(
+            os.environ.get("PRIVACY_UNPUBLISHED_RETENTION_DAYS", 90)),
         "MFA_REQUIRED_FOR_EVERYONE": _bool_env("MFA_REQUIRED_FOR_EVERYONE", False),
         "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session it belongs to
         "PRODUCTION": is_production_environment(),

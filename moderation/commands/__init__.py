@@ -13,9 +13,10 @@ from models import db
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
-    from moderation.commands import comments, demo, export, sites, triage, users
+    from moderation.commands import comments, demo, export, privacy, sites, triage, users
 
-    for group in (users.cli, demo.cli, triage.cli, sites.cli, comments.cli, export.cli):
+    for group in (users.cli, demo.cli, triage.cli, sites.cli, comments.cli, export.cli,
+                  privacy.cli):
         app.cli.add_command(group)
 
 
