@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 FRIENDLY_TITLES = {
     400: "That request could not be understood",
@@ -56,8 +56,13 @@ def register(app: Flask) -> None:
         else:
             detail = error.description or ""
         if wants_problem_json():
-            return problem_response(status, title, detail)
-        return error_page(status, detail)
+            response, status = problem_response(status, title, detail)
+        else:
+            response = make_response(error_page(status, detail))
+        # A 405 must say which methods the address takes (RFC 9110 §15.5.6).
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response, status
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):
