@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Mapping
@@ -13,12 +14,15 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from zxcvbn import zxcvbn
 
 from models import ROLES, User, UserSession, db, utcnow
 from models.session import hash_session_token
 from models.user import new_session_token
 from moderation.services.audit import record_event
+
+log = logging.getLogger(__name__)
 
 # argon2id with the library's current recommended parameters (RFC 9106 low-memory profile).
 password_hasher = PasswordHasher()
@@ -217,9 +221,14 @@ def load_session(token: str, policy: SessionPolicy, now: datetime | None = None)
 
 
 def _write_session(session_id: int, **values: object) -> None:
-    with db.engine.begin() as connection:
-        connection.execute(update(UserSession).where(UserSession.id == session_id)
-                           .values(**values))
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(update(UserSession).where(UserSession.id == session_id)
+                               .values(**values))
+    except SQLAlchemyError:
+        # "Last seen" is bookkeeping: a busy database must not fail the page. An expired
+        # session is refused either way; the row is marked on a later request.
+        log.warning("Could not update session %s", session_id, exc_info=True)
 
 
 def end_session(token: str, reason: str = "signed out") -> None:

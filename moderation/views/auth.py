@@ -213,7 +213,11 @@ def _code_failed(response) -> bool:
 
 
 def _pending_key() -> str:
-    return f"mfa:{(session.get('mfa_pending') or {}).get('user_id')}"
+    """Code guesses count per account: the one signing in, or the one setting up the app."""
+    user_id = (session.get("mfa_pending") or {}).get("user_id")
+    if user_id is None and current_user.is_authenticated:
+        user_id = current_user.id
+    return f"mfa:{user_id}"
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
