@@ -340,6 +340,7 @@ def test_the_code_step_needs_a_right_password_first(client):
     "my cat is called bramble",
     "ünïcödé-wörds-ärë-fïnë-ẞ",
     "12 pear trees by the river",
+    "a very long passphrase about the river and the pear trees in the orchard, " * 4,
 ])
 def test_long_passphrases_of_any_characters_are_accepted(password):
     assert password_problem(password, email="sam@example.test", name="Sam Jones") is None
