@@ -1,4 +1,4 @@
-"""Signing in and out, and changing one's password."""
+"""Signing in (password, then a second factor when needed), sessions, passwords, sign-out."""
 
 from __future__ import annotations
 
