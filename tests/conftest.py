@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
-from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
+from models import AuditEvent, Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation import create_app
 from moderation.services.auth import password_hasher
 
@@ -189,6 +189,11 @@ def midwife(make_user) -> User:
 def supervisor(make_user) -> User:
     """A supervisor called Helen."""
     return make_user("supervisor", email="helen@example.test", name="Helen Price")
+
+
+def audited():
+    """The audit trail of state changes, without the security events (sign-ins and such)."""
+    return select(AuditEvent).where(~AuditEvent.action.like("security.%")).order_by(AuditEvent.id)
 
 
 def totp_code(user: User) -> str:
