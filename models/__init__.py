@@ -11,6 +11,7 @@ from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
 from models.reply import Reply, ReplyVersion, Snippet, SnippetVersion
 from models.safeguarding import NoteMention, SafeguardingRecord, ThreadNote
+from models.session import UserSession
 from models.setting import ServiceSetting
 from models.signposting import SignpostingEntry
 from models.user import ROLES, User
@@ -43,6 +44,7 @@ __all__ = [
     "SnippetVersion",
     "ThreadNote",
     "User",
+    "UserSession",
     "UTCDateTime",
     "WorkerHeartbeat",
     "db",
