@@ -13,6 +13,7 @@ from models.presence import Presence
 from models.reply import Reply, ReplyVersion, Snippet, SnippetVersion
 from models.safeguarding import NoteMention, SafeguardingRecord, ThreadNote
 from models.saved_view import SavedView
+from models.session import UserSession
 from models.setting import ServiceSetting
 from models.signposting import SignpostingEntry
 from models.user import ROLES, User
@@ -47,6 +48,7 @@ __all__ = [
     "SnippetVersion",
     "ThreadNote",
     "User",
+    "UserSession",
     "UTCDateTime",
     "WorkerHeartbeat",
     "db",

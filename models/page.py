@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import UTCDateTime, db, utcnow
@@ -20,6 +20,9 @@ class Page(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(1000), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
+    # The website whose key created the page: only it may retitle or move it (None: made
+    # here, by the demo or an import, and changed by no website).
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

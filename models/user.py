@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import UTCDateTime, db, utcnow
@@ -39,6 +39,11 @@ class User(db.Model):
     # The designated safeguarding lead (supervisors assign it): notified of every safeguarding
     # concern, and with supervisors the only one who reads the safeguarding records.
     safeguarding_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Second factor: a TOTP secret (base32) once enrolled, the last time step used (a code
+    # works once), and argon2 hashes of the unused one-time recovery codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    recovery_code_hashes: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     # Flask-Login protocol, written out so models/ imports nothing of the app's extensions.
     @property
@@ -54,7 +59,13 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return self.session_token
+        # The token of this sign-in's server-side session (models.session), set when the
+        # session starts or is loaded; never a value shared by the account's other sign-ins.
+        return getattr(self, "_login_token", None) or ""
+
+    @property
+    def mfa_enrolled(self) -> bool:
+        return bool(self.totp_secret)
 
     @property
     def is_supervisor(self) -> bool:

@@ -57,10 +57,12 @@ def register_observability(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, sign-in, CSRF and rate limiting to the app."""
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
+    from moderation.security import harden_url_map
     from moderation.services.auth import load_user_by_session_token
 
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", database_engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config))
+    harden_url_map(app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -106,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         reports,
         safeguarding,
         saved_views,
+        security,
         signposting,
         snippets,
         threads,
@@ -135,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
         models.bp,
         users.bp,
         audit_trail.bp,
+        security.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -71,6 +71,19 @@ def database_engine_options(url: str, settings: dict) -> dict:
     return options
 
 
+def is_production_environment() -> bool:
+    """Tell whether MODERATION_ENV or FLASK_ENV says this is the production service."""
+    names = (os.environ.get("MODERATION_ENV", ""), os.environ.get("FLASK_ENV", ""))
+    return any(name.strip().lower() in {"production", "prod"} for name in names)
+
+
+def _rate_limit_storage() -> str:
+    """Redis when REDIS_URL is set, so every worker counts against the same limits."""
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        return os.environ["RATELIMIT_STORAGE_URI"]
+    return os.environ.get("REDIS_URL") or "memory://"
+
+
 def load_config() -> dict:
     """Return the app's settings from the environment."""
     debug = _bool_env("FLASK_DEBUG", False)
@@ -108,14 +121,41 @@ def load_config() -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool_env("SESSION_COOKIE_SECURE", not debug),
+        # __Host- names: only this host, only over HTTPS, path / (cannot be set by a subdomain).
+        "SESSION_COOKIE_NAME": "__Host-session" if is_production_environment() else "session",
+        "REMEMBER_COOKIE_NAME": (
+            "__Host-remember" if is_production_environment() else "remember_token"),
+        "REMEMBER_COOKIE_DURATION": min(30, int(os.environ.get("REMEMBER_ME_DAYS", 30))) * 86400,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool_env("SESSION_COOKIE_SECURE", not debug),
-        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 8 * 3600)),
+        # Each sign-in is a server-side session (models.session): it ends at its absolute
+        # lifetime, after the idle timeout, or at sign-out/revocation, whatever the cookie says.
+        "SESSION_LIFETIME_SECONDS": int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600)),
+        "SESSION_IDLE_SECONDS": int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60)),
+        "REMEMBER_ME_DAYS": min(30, int(os.environ.get("REMEMBER_ME_DAYS", 30))),
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600)),
+        # UK GDPR retention: a commenter's email, a year after the last reply to her; rejected
+        # and spam comments, 90 days after the decision (`flask privacy purge`).
+        "PRIVACY_EMAIL_RETENTION_DAYS": int(os.environ.get("PRIVACY_EMAIL_RETENTION_DAYS", 365)),
+        "PRIVACY_UNPUBLISHED_RETENTION_DAYS": int(
+            os.environ.get("PRIVACY_UNPUBLISHED_RETENTION_DAYS", 90)),
+        "MFA_REQUIRED_FOR_EVERYONE": _bool_env("MFA_REQUIRED_FOR_EVERYONE", False),
         "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session it belongs to
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "PRODUCTION": is_production_environment(),
+        # Proxies in front of the app whose X-Forwarded-For/-Proto we believe (ProxyFix).
+        "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", 0)),
+        "HSTS_SECONDS": int(os.environ.get("HSTS_SECONDS", 0)),
+        "RATELIMIT_STORAGE_URI": _rate_limit_storage(),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Failed sign-ins: per (account, address), per address, and per account from
+        # anywhere; a device the account signed in on before counts on its own instead.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per 5 minutes"),
+        "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "20 per 5 minutes"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "30 per hour"),
+        "DEVICE_COOKIE_DAYS": int(os.environ.get("DEVICE_COOKIE_DAYS", 180)),
+        "PASSWORD_CHANGE_RATE_LIMIT": os.environ.get(
+            "PASSWORD_CHANGE_RATE_LIMIT", "5 per 15 minutes"),
         "PUBLIC_COMMENT_RATE_LIMIT": os.environ.get("PUBLIC_COMMENT_RATE_LIMIT", "5 per minute"),
         "QUEUE_POLL_SECONDS": int(os.environ.get("QUEUE_POLL_SECONDS", 15)),
         # A waiting comment's time left turns amber when it is due within this many minutes.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +104,16 @@ def register(app: Flask) -> None:
         else:
             detail = error.description or ""
         if wants_problem_json():
-            return problem_response(status, title, detail)
-        try:
-            return error_page(status, detail)
-        except DATABASE_UNAVAILABLE:  # the layout looks the user up: the database is gone
-            return database_unavailable_response()
+            response, status = problem_response(status, title, detail)
+        else:
+            try:
+                response = make_response(error_page(status, detail))
+            except DATABASE_UNAVAILABLE:  # the layout looks the user up: the database is gone
+                return database_unavailable_response()
+        # A 405 must say which methods the address takes (RFC 9110 §15.5.6).
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response, status
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask_limiter.util import get_remote_address  # remote_addr, after ProxyFix
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect

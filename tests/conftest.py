@@ -13,13 +13,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
-from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
+from models import AuditEvent, Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation import create_app
 from moderation.services.auth import password_hasher
 
@@ -165,12 +166,14 @@ def make_user(app) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
     def make(role: str = "midwife", *, email: str | None = None, name: str | None = None,
-             password: str = PASSWORD, active: bool = True) -> User:
+             password: str = PASSWORD, active: bool = True, mfa: bool | None = None) -> User:
         n = next(counter)
         name = name or f"{role.title()} {n}"
+        # Supervisors must have a second factor: enrol them with a secret the tests know.
+        enrolled = role == "supervisor" if mfa is None else mfa
         user = User(email=email or f"{role}{n}@example.test", name=name,
                     display_name=name.split()[0], role=role, password_hash=_hash(password),
-                    active=active)
+                    active=active, totp_secret=pyotp.random_base32() if enrolled else None)
         db.session.add(user)
         db.session.commit()
         return user
@@ -190,9 +193,29 @@ def supervisor(make_user) -> User:
     return make_user("supervisor", email="helen@example.test", name="Helen Price")
 
 
+def audited():
+    """The audit trail of state changes, without the security events (sign-ins and such)."""
+    return select(AuditEvent).where(~AuditEvent.action.like("security.%")).order_by(AuditEvent.id)
+
+
+def totp_code(user: User) -> str:
+    """A real TOTP code for the user's enrolled secret, one she has not used yet."""
+    fresh = db.session.get(User, user.id, populate_existing=True)
+    totp = pyotp.TOTP(fresh.totp_secret)
+    step = totp.timecode(utcnow())
+    # A code works once; a second sign-in in the same 30 s uses the next step's code,
+    # which the server accepts for clock drift.
+    if fresh.totp_last_step is not None and fresh.totp_last_step >= step:
+        step = fresh.totp_last_step + 1
+    return totp.generate_otp(step)
+
+
 def sign_in(client, user: User, password: str = PASSWORD):
-    """Sign a user in through the real form."""
-    return client.post("/login", data={"email": user.email, "password": password})
+    """Sign a user in through the real forms (password, then a TOTP code when enrolled)."""
+    response = client.post("/login", data={"email": user.email, "password": password})
+    if response.status_code == 302 and response.headers["Location"] == "/login/code":
+        response = client.post("/login/code", data={"code": totp_code(user)})
+    return response
 
 
 @pytest.fixture
@@ -359,8 +382,13 @@ def page(new_tab):
 
 
 def browser_sign_in(tab, email: str, password: str = PASSWORD) -> None:
-    """Sign in through the login form in the browser."""
+    """Sign in through the login form in the browser (with a TOTP code when enrolled)."""
     tab.goto("/login")
     tab.get_by_label("Email").fill(email)
     tab.get_by_label("Password", exact=True).fill(password)
     tab.get_by_role("button", name="Sign in").click()
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and user.totp_secret:
+        tab.wait_for_url("**/login/code")
+        tab.get_by_label("Code").fill(totp_code(user))
+        tab.get_by_role("button", name="Continue").click()

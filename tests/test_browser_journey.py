@@ -75,6 +75,8 @@ def test_a_visitors_urgent_comment_is_answered_and_shown_with_the_reply(
     # She opens it, writes her answer and publishes it after confirming.
     first_row.locator("a.open-comment").click()
     tab.wait_for_url(f"**/comments/{stored.id}")
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Reply", exact=True).click()
     tab.get_by_label("Reply text").fill(MIDWIFE_REPLY)
     dialogs: list[str] = []
     tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))

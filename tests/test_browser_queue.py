@@ -55,7 +55,10 @@ def test_midwife_moves_with_j_and_k_and_opens_with_enter(page, midwife, waiting)
     assert selected_id(page) == str(urgent.id)
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/comments/{urgent.id}")
-    # Opening it claimed it: back on the queue it is hers and no longer counted as unclaimed.
+    # Opening shows it; "Reply" (a POST) claims it: back on the queue it is hers and no
+    # longer counted as unclaimed.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reply", exact=True).click()
     page.goto("/")
     row = page.locator(f'tr[data-comment-id="{urgent.id}"]')
     assert row.locator(".claim-mine").inner_text() == "you"

@@ -84,6 +84,7 @@ def test_supervisor_reads_the_reports_and_downloads_the_answered_threads(
     assert sorted(r["thread_id"] for r in records) == sorted(c.id for c in answered_threads)
     assert {r["comment"]["body"] for r in records} == {c.body for c in answered_threads}
 
-    actions = [event.action for event in db.session.query(AuditEvent).order_by(AuditEvent.id)]
+    actions = [event.action for event in db.session.query(AuditEvent).order_by(AuditEvent.id)
+               if not event.action.startswith("security.")]  # her sign-in is logged too
     assert actions == ["export.report_table", "export.threads"]
     assert not [p for p in problems if "Content Security Policy" in p]

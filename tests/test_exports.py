@@ -11,15 +11,17 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models import AuditEvent, Comment, Reply, db
+from models import Comment, Reply, db
 from moderation.services import exports as exports_service
 from moderation.services.exports import (
     ExportInputError,
     ExportOptions,
     parse_export_options,
     pseudonym,
+    pseudonymous_id,
     start_thread_export,
 )
+from tests.conftest import audited
 
 MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 SECRET = "test-secret-key"  # the app's SECRET_KEY in the test configuration
@@ -251,7 +253,7 @@ def test_every_export_is_audited_with_who_the_filters_and_the_row_count(thread, 
     db.session.commit()
     rows = csv_rows("".join(export.chunks()))
 
-    event = db.session.scalars(select(AuditEvent)).one()
+    event = db.session.scalars(audited()).one()
     assert (event.action, event.actor_id) == ("export.threads", supervisor.id)
     assert event.details["filters"] == {"format": "csv", "from": "2025-03-01", "to": None,
                                         "topic": "bleeding", "pseudonymise": False}
@@ -311,7 +313,7 @@ def test_supervisor_downloads_a_streamed_csv_and_it_is_audited(supervisor_client
         'attachment; filename="answered-threads-2025-03-01-to-2025-03-31.csv"')
     rows = csv_rows(response.get_data().decode("utf-8"))
     assert [r["comment_body"] for r in rows] == [TRICKY_BODY]
-    event = db.session.scalars(select(AuditEvent)).one()
+    event = db.session.scalars(audited()).one()
     assert (event.actor_id, event.details["rows"], event.details["via"]) == (
         supervisor.id, 1, "web")
 
@@ -327,7 +329,9 @@ def test_supervisor_downloads_json_and_json_lines(supervisor_client, thread, fmt
     assert response.status_code == 200 and response.mimetype == mimetype
     text = response.get_data(as_text=True)
     records = json.loads(text) if fmt == "json" else [json.loads(x) for x in text.splitlines()]
-    assert [r["thread_id"] for r in records] == [comment.id]
+    assert [r["thread_id"] for r in records] == [
+        pseudonymous_id(supervisor_client.application.config["SECRET_KEY"], "thread",
+                        comment.id)]
     assert records[0]["comment"]["author_name"].startswith("Commenter ")
 
 
@@ -347,7 +351,7 @@ def test_bad_input_on_the_web_exports_nothing_and_says_why(supervisor_client, th
     assert response.status_code == 400
     assert response.mimetype == "text/html"
     assert message in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    assert db.session.scalars(audited()).all() == []
 
 
 def test_the_export_form_needs_a_csrf_token(app, supervisor_client, thread):
@@ -357,7 +361,7 @@ def test_the_export_form_needs_a_csrf_token(app, supervisor_client, thread):
     response = supervisor_client.post("/exports/threads", data={"format": "csv"})
 
     assert response.status_code == 400
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    assert db.session.scalars(audited()).all() == []
 
 
 @pytest.mark.parametrize("method, url", [("get", "/exports/"), ("post", "/exports/threads")])
@@ -367,7 +371,7 @@ def test_midwives_get_403_on_exports(midwife_client, thread, method, url):
     response = getattr(midwife_client, method)(url, data={"format": "csv"})
 
     assert response.status_code == 403
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    assert db.session.scalars(audited()).all() == []
 
 
 def test_the_export_page_prefills_from_the_query_string(supervisor_client):
@@ -409,7 +413,7 @@ def test_cli_writes_to_standard_output_and_audits_the_system_user(runner, thread
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout.splitlines()[0])
     assert record["comment"]["author_name"].startswith("Commenter ")
-    event = db.session.scalars(select(AuditEvent)).one()
+    event = db.session.scalars(audited()).one()
     assert event.actor_id is None
     assert event.details["via"] == "cli" and event.details["system_user"]
     assert event.details["filters"]["topic"] == "bleeding" and event.details["rows"] == 1
@@ -435,7 +439,7 @@ def test_cli_bad_input_neither_creates_nor_empties_the_output(runner, thread, tm
 
     assert existing.read_text() == "keep me"
     assert not missing.exists()
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    assert db.session.scalars(audited()).all() == []
 
 
 def test_cli_refuses_an_output_folder_that_does_not_exist(runner, tmp_path):

@@ -12,6 +12,7 @@ from models import AuditEvent, Comment, LabelCorrection, db, utcnow
 from moderation.services.corrections import corrected_examples
 from moderation.services.queue import QueueFilters, queue_page
 from moderation.services.relabelling import RelabelError, StaleLabels, relabel_comment
+from tests.conftest import audited
 
 
 def corrections(comment_id: int) -> list[tuple[str, str, str]]:
@@ -96,7 +97,7 @@ def test_saving_the_same_labels_records_nothing(midwife, make_comment):
     relabel_comment(comment.id, midwife, urgency="routine", topic="bleeding")
     db.session.commit()
     assert corrections(comment.id) == []
-    assert db.session.scalars(select(AuditEvent)).all() == []
+    assert db.session.scalars(audited()).all() == []
 
 
 @pytest.mark.parametrize("labels, message", [

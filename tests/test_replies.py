@@ -414,14 +414,15 @@ def test_two_midwives_publishing_at_once_make_exactly_one_reply(app, midwife, pr
 
 # --- HTTP: the composer ---------------------------------------------------------------------
 
-def test_opening_a_comment_claims_it_and_shows_it_in_context(
+def test_opening_a_comment_shows_it_in_context_without_claiming_it(
         midwife_client, midwife, make_comment, make_page):
     page = make_page("bleeding-after-miscarriage", "Bleeding after a miscarriage")
     older = make_comment("My first question, weeks ago", author_email="alex@example.org",
                          received_at=utcnow() - timedelta(days=30), status="published",
                          page=page)
-    newer = make_comment("A second, still pending", author_email="alex@example.org",
-                         received_at=utcnow() - timedelta(days=2), page=page)
+    make_comment("A second, still pending", author_email="alex@example.org",
+                 received_at=utcnow() - timedelta(days=2), page=page)
+    make_comment("A rejected one", author_email="alex@example.org", status="rejected", page=page)
     make_comment("Someone else entirely", author_email="kim@example.org", page=page)
     comment = make_comment("Still bleeding after three weeks", author_email="alex@example.org",
                            page=page)
@@ -429,15 +430,38 @@ def test_opening_a_comment_claims_it_and_shows_it_in_context(
     response = midwife_client.get(f"/comments/{comment.id}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert fresh(comment.id).claimed_by_id == midwife.id
+    assert fresh(comment.id).claimed_by_id is None  # reading is not claiming
     assert "Still bleeding after three weeks" in html
     assert "Bleeding after a miscarriage" in html
     assert "mentions bleeding for weeks" in html and "three weeks" in html
-    # Earlier comments by the same email, newest first, with their status; not others'.
-    assert html.index("A second, still pending") < html.index("My first question, weeks ago")
-    assert f'/comments/{newer.id}"' in html and f'/comments/{older.id}"' in html
+    # Earlier comments by the same email: only published ones, marked as unverified.
+    assert f'/comments/{older.id}"' in html and "My first question, weeks ago" in html
+    assert "same email, not verified" in html
+    assert "A second, still pending" not in html and "A rejected one" not in html
     assert "Someone else entirely" not in html
-    assert "Publish reply" in html
+    assert "Publish reply" not in html
+    assert 'id="claim-button"' in html
+
+
+def test_reply_button_claims_the_comment_and_opens_the_composer(
+        midwife_client, midwife, make_comment):
+    comment = make_comment()
+    response = midwife_client.post(f"/comments/{comment.id}/claim")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/comments/{comment.id}"
+    assert fresh(comment.id).claimed_by_id == midwife.id
+    html = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
+    assert "Publish reply" in html and 'id="claim-button"' not in html
+
+
+def test_the_reply_button_does_not_take_a_comment_someone_else_holds(
+        midwife_client, priya, make_comment):
+    comment = make_comment()
+    claim_comment(comment.id, priya)
+    db.session.commit()
+    response = midwife_client.post(f"/comments/{comment.id}/claim", follow_redirects=True)
+    assert "Being answered by Priya" in response.get_data(as_text=True)
+    assert fresh(comment.id).claimed_by_id == priya.id
 
 
 def test_a_comment_someone_else_is_answering_opens_read_only(
@@ -455,6 +479,7 @@ def test_nothing_typed_is_rendered_as_html(midwife_client, make_comment, make_sn
     make_snippet(title="<script>alert('title')</script>", body="<em>Hi</em> {first_name}")
     comment = make_comment("<script>alert('comment')</script>", author_name="<b>Bold</b>")
     with_reasons(comment, ["<img src=x onerror=alert(1)>", {"<i>key</i>": "<u>value</u>"}])
+    midwife_client.post(f"/comments/{comment.id}/claim")
     html = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#39;comment&#39;)&lt;/script&gt;" in html
@@ -476,6 +501,7 @@ def test_a_snippet_can_be_inserted_without_javascript(midwife_client, midwife, m
                                                       make_snippet):
     snippet = make_snippet(body="Hi {first_name},\n\nIt is [[how many weeks]] now.\n\n{signature}")
     comment = make_comment(author_name="jess")
+    midwife_client.post(f"/comments/{comment.id}/claim")
     html = midwife_client.get(f"/comments/{comment.id}?snippet={snippet.key}").get_data(
         as_text=True)
     assert textarea_text(html).strip() == (
@@ -490,6 +516,7 @@ def test_the_composer_marks_overdue_snippets_and_puts_urgent_care_first(
     make_snippet("bleeding_duration", review_by=date(2020, 1, 1))
     make_snippet("urgent_physical", topic=None, title="Getting urgent help now", position=5)
     comment = make_comment("Soaking a pad an hour", urgency="urgent")
+    midwife_client.post(f"/comments/{comment.id}/claim")
     html = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
     assert html.index('id="insert-urgent_physical"') < html.index('id="insert-bleeding_duration"')
     assert "review overdue" in html

@@ -11,9 +11,9 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
-from models import AuditEvent, Comment, LabelCorrection, db
+from models import Comment, LabelCorrection, db
 from moderation.services.reports import (
     ANSWERED_DIMENSIONS,
     MAX_RANGE_DAYS,
@@ -27,6 +27,7 @@ from moderation.services.reports import (
 )
 from moderation.services.settings import current_policy
 from moderation.services.working_hours import working_seconds_between
+from tests.conftest import audited
 
 LONDON = "Europe/London"
 MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # GMT: UK time equals UTC in March
@@ -495,7 +496,7 @@ def test_a_table_downloads_as_csv_with_the_page_figures_and_is_audited(superviso
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[0][0] == "Urgency" and rows[1][:4] == ["urgent", "60 minutes, any time", "1",
                                                        "90.0"]
-    event = db.session.scalars(select(AuditEvent)).one()
+    event = db.session.scalars(audited()).one()
     assert (event.action, event.actor_id) == ("export.report_table", supervisor.id)
     assert event.details["table"] == "response-by-urgency"
     assert event.details["rows"] == 4
@@ -506,7 +507,7 @@ def test_a_table_downloads_as_csv_with_the_page_figures_and_is_audited(superviso
 def test_an_unknown_table_or_chart_is_404(supervisor_client):
     assert supervisor_client.get("/supervisor/reports/passwords.csv").status_code == 404
     assert supervisor_client.get("/supervisor/charts/passwords.svg").status_code == 404
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    assert db.session.scalars(audited()).all() == []
 
 
 def test_the_page_offers_the_export_with_the_period_filled_in(supervisor_client):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from models import AuditEvent, Comment, db, utcnow
 from moderation.services.settings import ServicePolicy, current_policy
+from tests.conftest import audited
 
 
 def form_data(**changes) -> dict:
@@ -79,7 +80,7 @@ def test_a_shorter_urgent_target_moves_waiting_urgent_comments_up(
 def test_submitting_the_same_values_changes_nothing(supervisor_client):
     response = supervisor_client.post("/settings", data=form_data(), follow_redirects=True)
     assert "Nothing changed." in response.get_data(as_text=True)
-    assert db.session.scalars(select(AuditEvent)).all() == []
+    assert db.session.scalars(audited()).all() == []
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -97,4 +98,4 @@ def test_bad_settings_are_explained_and_nothing_is_stored(supervisor_client, cha
     assert message in html
     assert current_policy() == ServicePolicy.from_mapping(
         current_app.config["SERVICE_DEFAULTS"])
-    assert db.session.scalars(select(AuditEvent)).all() == []
+    assert db.session.scalars(audited()).all() == []

@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         comments,
         demo,
         export,
+        privacy,
         signposting,
         sites,
         spool,
@@ -26,7 +27,7 @@ def register(app: Flask) -> None:
     )
 
     for group in (users.cli, demo.cli, triage.cli, sites.cli, comments.cli, export.cli,
-                  signposting.cli, spool.cli):
+                  signposting.cli, spool.cli, privacy.cli):
         app.cli.add_command(group)
     app.cli.add_command(worker.worker_command)
 

@@ -1,9 +1,9 @@
-"""Sign-in and password forms."""
+"""Sign-in, second-factor, password and session forms."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -12,8 +12,15 @@ class LoginForm(FlaskForm):
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
-    remember = BooleanField("Keep me signed in on this device", default=False)
+    remember = BooleanField("Keep me signed in on this device (30 days)", default=False)
     submit = SubmitField("Sign in")
+
+
+class CodeForm(FlaskForm):
+    """A 6-digit code from the authenticator app, or a recovery code."""
+
+    code = StringField("Code", validators=[DataRequired(), Length(max=32)])
+    submit = SubmitField("Continue")
 
 
 class ChangePasswordForm(FlaskForm):
@@ -28,6 +35,13 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message="The two do not match.")],
     )
     submit = SubmitField("Change password")
+
+
+class ResetSecondFactorForm(FlaskForm):
+    """A supervisor clears a colleague's second factor."""
+
+    email = EmailField("Email of the account", validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Reset second factor")
 
 
 class LogoutForm(FlaskForm):

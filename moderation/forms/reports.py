@@ -32,6 +32,10 @@ class PlainDateField(DateField):
             raise ValueError(
                 f"{text!r} is not a valid date: use the date picker or YYYY-MM-DD."
             ) from None
+        if not 1970 <= self.data.year <= 2999:
+            # 9999-12-31 plus the day that ends the range would overflow.
+            self.data = None
+            raise ValueError(f"{text!r} is out of range: choose a year from 1970 to 2999.")
 
 
 class ReportPeriodForm(FlaskForm):

@@ -19,7 +19,8 @@ from moderation.services.working_hours import reply_due_at, working_seconds_betw
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 
-# (email, password, role): demo only, printed by `make run` and documented as such.
+# (email, password, role): demo only, printed by `make run` and documented in the README.
+# These are the only accounts the demo creates: no other sign-in exists after `demo seed`.
 DEMO_ACCOUNTS = (
     ("midwife@example.org", "demo-midwife-2026", "midwife"),
     ("supervisor@example.org", "demo-supervisor-2026", "supervisor"),
@@ -27,7 +28,6 @@ DEMO_ACCOUNTS = (
 DEMO_PEOPLE = {
     "midwife@example.org": ("Grace Okafor", "Grace"),
     "supervisor@example.org": ("Helen Price", "Helen"),
-    "rhiannon@example.org": ("Rhiannon Evans", "Rhiannon"),
 }
 
 
@@ -53,19 +53,16 @@ def seed_demo_data() -> dict[str, int]:
 
 def _seed_accounts() -> int:
     added = 0
-    passwords = {email: password for email, password, _ in DEMO_ACCOUNTS}
-    roles = {email: role for email, _, role in DEMO_ACCOUNTS}
-    for email, (name, display) in DEMO_PEOPLE.items():
+    for email, password, role in DEMO_ACCOUNTS:
         if db.session.scalar(select(User).where(User.email == email)):
             continue
-        # Rhiannon is a colleague who answered past threads; she signs in with a random password.
-        password = passwords.get(email) or hashlib.sha256(email.encode()).hexdigest()
+        name, display = DEMO_PEOPLE[email]
         db.session.add(
             User(
                 email=email,
                 name=name,
                 display_name=f"{display}, Midwife",
-                role=roles.get(email, "midwife"),
+                role=role,
                 password_hash=password_hasher.hash(password),
                 active=True,
             )

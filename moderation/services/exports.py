@@ -85,17 +85,26 @@ class ExportOptions:
 
 
 def _parse_date(value: date | str | None, name: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    text = value.strip()
-    if not text:
+    if value is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    if isinstance(value, date):
+        parsed = value
+    else:
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            parsed = date.fromisoformat(text)
+        except ValueError:
+            raise ExportInputError(
+                f"The {name} date {text!r} is not a valid date: use YYYY-MM-DD, e.g. 2026-03-31."
+            ) from None
+    if not 1970 <= parsed.year <= 2999:
+        # The day after 9999-12-31, which ends the range, does not exist.
         raise ExportInputError(
-            f"The {name} date {text!r} is not a valid date: use YYYY-MM-DD, e.g. 2026-03-31."
-        ) from None
+            f"The {name} date {parsed.isoformat()} is out of range: choose a year from 1970 "
+            "to 2999.")
+    return parsed
 
 
 def parse_export_options(
@@ -135,6 +144,16 @@ def pseudonym(secret_key: str, name: str | None, email: str | None) -> str:
         return "Anonymous commenter"
     digest = hmac.new(secret_key.encode(), identity.encode(), hashlib.sha256).hexdigest()
     return f"Commenter {digest[:8]}"
+
+
+def pseudonymous_id(secret_key: str, kind: str, record_id: int) -> str:
+    """An id that stays the same across exports but cannot be matched to the public feed.
+
+    The feed shows comment ids next to the author's name; the HMAC (keyed with the app's
+    secret, which the recipient never has) cuts that link.
+    """
+    message = f"{kind}:{record_id}".encode()
+    return f"{kind[0]}_" + hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()[:20]
 
 
 def _name_pattern(name: str | None, email: str | None) -> re.Pattern[str] | None:
@@ -268,8 +287,11 @@ class ThreadExport:
         comment.update(body=body, received_at=_iso(first["received_at"]),
                        urgency=first["urgency"], topic=first["topic"])
         replied, due = first["first_replied_at"], first["due_at"]
+        thread_id: int | str = first["id"]
+        if self.options.pseudonymise:
+            thread_id = pseudonymous_id(self.secret_key, "thread", first["id"])
         return {
-            "thread_id": first["id"],
+            "thread_id": thread_id,
             "page": {"slug": first["slug"], "title": first["title"], "url": first["url"]},
             "comment": comment,
             "reply_due_at": _iso(due),

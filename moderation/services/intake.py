@@ -279,11 +279,16 @@ def _new_comment(clean: CommentInput, site_id: int | None, received_at: datetime
 
 def _attach_page(comment: Comment, page: Page | None, clean: CommentInput,
                  update_page: bool) -> Page:
-    """Create the page on first sight; let the live website rename or move it."""
+    """Create the page on first sight (owned by the sending site); only its owner renames it.
+
+    Any other key could otherwise retitle a page or point its link somewhere else.
+    """
     if page is None:
-        page = Page(slug=clean.page_slug, title=clean.page_title, url=clean.page_url)
+        page = Page(slug=clean.page_slug, title=clean.page_title, url=clean.page_url,
+                    site_id=comment.site_id)
         db.session.add(page)
-    elif update_page and (page.title, page.url) != (clean.page_title, clean.page_url):
+    elif (update_page and page.site_id is not None and page.site_id == comment.site_id
+          and (page.title, page.url) != (clean.page_title, clean.page_url)):
         page.title, page.url = clean.page_title, clean.page_url
     comment.page = page
     return page

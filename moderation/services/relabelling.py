@@ -47,6 +47,11 @@ def relabel_comment(comment_id: int, user: User, *, urgency: str | None = None,
         raise StaleLabels("Someone changed this comment while you were looking at it. "
                           "Its labels are shown as they are now; please check them again.")
     now = now or utcnow()
+    if comment.status != "pending":
+        raise RelabelError(f"This comment is already {comment.status}: its labels are final.")
+    if comment.claim_is_live(now) and comment.claimed_by_id != user.id:
+        holder = comment.claimed_by.display_name if comment.claimed_by else "another midwife"
+        raise RelabelError(f"Being answered by {holder}: only she can change its labels now.")
     changes = {name: value for name, value in (("urgency", urgency), ("topic", topic))
                if value is not None and value != getattr(comment, name)}
     if not changes:

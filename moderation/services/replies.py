@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import Comment, LabelCorrection, Reply, Snippet, User, db, utcnow
+from models import Comment, LabelCorrection, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation.services.audit import record_event
 from moderation.services.claims import ClaimError, claim_comment, holds_live_claim
 from moderation.services.settings import current_policy
@@ -92,6 +92,8 @@ class ComposerContext:
     published_replies: list[Reply]
     can_reply: bool
     claim_message: str | None
+    # Pending and free: she may take it with the "Reply" button (a POST; reading never claims).
+    can_claim: bool = False
     # A snippet inserted without JavaScript (?snippet=key): the snippet and its filled text.
     inserted: tuple[Snippet, str] | None = None
 
@@ -102,6 +104,21 @@ class Opening:
 
     can_reply: bool
     message: str | None = None
+    can_claim: bool = False
+
+
+def view_comment(comment_id: int, user: User, now: datetime | None = None) -> Opening:
+    """Look at a comment without changing anything: reading is not claiming."""
+    now = now or utcnow()
+    comment = _get_comment(comment_id)
+    if comment.status != "pending":
+        return Opening(can_reply=False, message=_outcome_message(comment))
+    if holds_live_claim(comment, user, now):
+        return Opening(can_reply=True)
+    if comment.claim_is_live(now):
+        holder = comment.claimed_by.display_name if comment.claimed_by else "another midwife"
+        return Opening(can_reply=False, message=f"Being answered by {holder}")
+    return Opening(can_reply=False, can_claim=True)
 
 
 def open_comment(comment_id: int, user: User, now: datetime | None = None) -> Opening:
@@ -123,6 +140,7 @@ def composer_page(comment_id: int, user: User, opening: Opening, *,
     comment = _get_comment(comment_id)
     context = composer_context(comment, user, can_reply=opening.can_reply,
                                claim_message=opening.message)
+    context.can_claim = opening.can_claim
     if opening.can_reply:
         context.inserted = prefilled_snippet(snippet_key, comment, user)
     return context
@@ -159,13 +177,18 @@ def current_context(comment_id: int, user: User, now: datetime | None = None) ->
 
 
 def earlier_comments(comment: Comment, limit: int = EARLIER_COMMENTS_SHOWN) -> list[Comment]:
-    """The same author's other comments (matched by email), newest first."""
+    """Other published comments with the same email, newest first.
+
+    Anyone can type anyone's email into the public form, so the email proves nothing: only
+    what was published anyway is shown, never someone's rejected or pending comments.
+    """
     email = (comment.author_email or "").strip()
     if not email:
         return []
     return list(db.session.scalars(
         select(Comment).options(joinedload(Comment.page))
-        .where(Comment.author_email == email, Comment.id != comment.id)
+        .where(Comment.author_email == email, Comment.id != comment.id,
+               Comment.status == "published")
         .order_by(Comment.received_at.desc(), Comment.id.desc()).limit(limit)
     ))
 
@@ -211,6 +234,10 @@ def reply_problems(body: str) -> list[str]:
     if left:
         names = ", ".join("{" + name + "}" for name in left)
         problems.append(f"Replace {names} with the words to send.")
+    if "\x00" in body:
+        # PostgreSQL cannot store it; it is never meant (a paste from a broken document).
+        problems.append("The reply contains a NUL character (an invisible code): delete it "
+                        "and try again.")
     return problems
 
 
@@ -258,6 +285,20 @@ def _check_emergency_route(comment: Comment, user: User, text: str,
     return _check_reason(override_reason)
 
 
+def _check_snippet_used(snippet_id: int | None, snippet_version: int | None) -> None:
+    """The snippet a reply records must be a real version of a real snippet."""
+    if snippet_id is None:
+        return
+    in_range = all(value is not None and 0 < value < 2**31 for value in (snippet_id,
+                                                                          snippet_version))
+    if not in_range or db.session.scalar(
+        select(SnippetVersion.id).where(SnippetVersion.snippet_id == snippet_id,
+                                        SnippetVersion.version == snippet_version)
+    ) is None:
+        raise InvalidReply("The snippet this reply says it started from does not exist. "
+                           "Nothing was published: open the comment again (copy your text first).")
+
+
 def _check_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_CHARS:
@@ -266,6 +307,9 @@ def _check_reason(reason: str | None) -> str:
     if len(reason) > MAX_REASON_CHARS:
         raise InvalidReply(f"The reason can be at most {MAX_REASON_CHARS} characters "
                            f"(it has {len(reason)}).")
+    if "\x00" in reason:
+        raise InvalidReply("The reason contains a NUL character (an invisible code): delete "
+                           "it and try again.")
     return reason
 
 
@@ -395,12 +439,11 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
     problems = reply_problems(text)
     if problems:
         raise InvalidReply(" ".join(problems))
+    _check_snippet_used(snippet_id, snippet_version)
     comment = _ensure_actionable(comment_id, user, expected_version, now)
     _refuse_safeguarding_as_it_stands(comment)
     snippet = db.session.get(Snippet, snippet_id) if snippet_id is not None else None
-    if snippet is None:
-        snippet_id, snippet_version = None, None
-    elif snippet.private_only:
+    if snippet is not None and snippet.private_only:
         raise InvalidReply(f"“{snippet.title}” is for a private answer only and cannot be "
                            "published on the public page. Nothing was published.")
     override = _check_emergency_route(comment, user, text, override_reason)

@@ -35,7 +35,7 @@ def is_safe_local_path(target: str | None) -> bool:
     """Accept a `next` target only when it is a path on this site."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return False
-    if "\\" in target:
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc

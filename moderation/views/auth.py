@@ -1,45 +1,163 @@
-"""Signing in and out, and changing one's password."""
+"""Signing in (password, then a second factor when needed), sessions, passwords, sign-out."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+import hashlib
+import secrets
+import time
 
-from models import db
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from models import User, db
 from moderation.extensions import limiter
-from moderation.forms.auth import ChangePasswordForm, LoginForm
+from moderation.forms.auth import (
+    ChangePasswordForm,
+    CodeForm,
+    LoginForm,
+    ResetSecondFactorForm,
+)
+from moderation.security import security_event
 from moderation.services.auth import (
     AccountError,
     authenticate,
     change_password,
+    current_session,
     end_all_sessions,
+    end_session,
+    enrol_totp,
+    mfa_required,
+    new_totp_secret,
     normalise_email,
+    open_sessions,
+    reset_second_factor,
+    session_policy,
+    start_session,
+    totp_uri,
+    verify_second_factor,
 )
-from moderation.views.access import is_safe_local_path
+from moderation.views.access import is_safe_local_path, supervisor_required
 
 bp = Blueprint("auth", __name__)
 
 SIGN_IN_FAILED = "That email and password do not match an active account."
 
 
+DEVICE_COOKIE_SALT = "known-device"
+# How long the step between a right password and the second factor may take.
+PENDING_SECONDS = 300
+
+
 def _login_failed(response) -> bool:
     return request.method == "POST" and response.status_code != 302
 
 
-def _email_key() -> str:
-    return "login-email:" + normalise_email(request.form.get("email", ""))
+def _address() -> str:
+    # remote_addr is the real client once ProxyFix has applied TRUSTED_PROXY_HOPS.
+    return request.remote_addr or "unknown"
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+
+
+def _device_cookie_name() -> str:
+    return "__Host-device" if current_app.config.get("PRODUCTION") else "device"
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DEVICE_COOKIE_SALT)
+
+
+def known_device() -> str | None:
+    """The id of this browser when it signed in before to the account being tried, else None.
+
+    The signed cookie is set at a successful sign-in; with it the owner's attempts count
+    against her own device, so strangers hammering her account cannot lock her out.
+    """
+    if "known_device" not in g:
+        g.known_device = None
+        raw = request.cookies.get(_device_cookie_name())
+        if raw:
+            max_age = current_app.config["DEVICE_COOKIE_DAYS"] * 86400
+            try:
+                data = _device_serializer().loads(raw, max_age=max_age)
+            except BadSignature:
+                data = None
+            email = request.form.get("email", "")
+            if isinstance(data, dict) and data.get("account") == _email_digest(email):
+                g.known_device = str(data.get("device"))
+    return g.known_device
+
+
+def _remember_device(response: Response, email: str) -> None:
+    device = known_device() or secrets.token_urlsafe(16)
+    value = _device_serializer().dumps({"account": _email_digest(email), "device": device})
+    response.set_cookie(
+        _device_cookie_name(), value, max_age=current_app.config["DEVICE_COOKIE_DAYS"] * 86400,
+        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax",
+        path="/",
+    )
+
+
+def _pair_key() -> str:
+    """(account, address), or this known device of the account."""
+    device = known_device()
+    if device:
+        return "login-device:" + device
+    return f"login-pair:{_email_digest(request.form.get('email', ''))}|{_address()}"
+
+
+def _address_key() -> str:
+    return "login-address:" + _address()
+
+
+def _account_key() -> str:
+    return "login-account:" + _email_digest(request.form.get("email", ""))
+
+
+def _from_known_device() -> bool:
+    return known_device() is not None
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT"],
-    key_func=_email_key,
+    key_func=_pair_key,
     methods=["POST"],
     deduct_when=_login_failed,
 )
-@limiter.limit("20 per 5 minutes", methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"],
+    key_func=_address_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    exempt_when=_from_known_device,
+)
+@limiter.limit(
+    # An account under attack from many addresses is slowed for unknown devices only.
+    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    exempt_when=_from_known_device,
+)
 def login():
-    """Show the sign-in form and sign a member of staff in."""
+    """Show the sign-in form; check the password, then the second factor if needed."""
     if current_user.is_authenticated:
         return redirect(url_for("queue.index"))
     form = LoginForm()
@@ -48,29 +166,150 @@ def login():
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is None:
             db.session.rollback()
+            security_event("security.sign_in_failed", email=normalise_email(form.email.data or ""),
+                           step="password")
             flash(SIGN_IN_FAILED, "error")
             return render_template("auth/login.html", form=form), 200
-        db.session.commit()
-        login_user(user, remember=bool(form.remember.data))
-        return redirect(next_path if is_safe_local_path(next_path) else url_for("queue.index"))
+        remember = bool(form.remember.data)
+        if mfa_required(user, for_everyone=current_app.config["MFA_REQUIRED_FOR_EVERYONE"]):
+            db.session.commit()
+            session["mfa_pending"] = {"user_id": user.id, "remember": remember,
+                                      "next": next_path if is_safe_local_path(next_path) else None,
+                                      "at": int(time.time())}
+            step = "auth.code" if user.mfa_enrolled else "auth.enrol"
+            return redirect(url_for(step))
+        return _complete_sign_in(user, remember, next_path)
     return render_template("auth/login.html", form=form)
+
+
+def _complete_sign_in(user: User, remember: bool, next_path: str | None) -> Response:
+    """Open a new server-side session (a new identifier) and send her on."""
+    session.pop("mfa_pending", None)
+    start_session(user, remember=remember, user_agent=request.headers.get("User-Agent", ""),
+                  address=_address(), policy=session_policy(current_app.config))
+    db.session.commit()
+    login_user(user, remember=remember)
+    security_event("security.sign_in", user=user, remember=remember,
+                   second_factor=user.mfa_enrolled, known_device=known_device() is not None)
+    response = redirect(next_path if is_safe_local_path(next_path) else url_for("queue.index"))
+    _remember_device(response, user.email)
+    return response
+
+
+def _pending_user() -> tuple[User | None, dict]:
+    """The account whose password was right a moment ago and now needs its second factor."""
+    pending = session.get("mfa_pending") or {}
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        session.pop("mfa_pending", None)
+        return None, {}
+    user = db.session.get(User, pending.get("user_id"))
+    if user is None or not user.active:
+        return None, {}
+    return user, pending
+
+
+def _code_failed(response) -> bool:
+    return request.method == "POST" and response.status_code != 302
+
+
+def _pending_key() -> str:
+    """Code guesses count per account: the one signing in, or the one setting up the app."""
+    user_id = (session.get("mfa_pending") or {}).get("user_id")
+    if user_id is None and current_user.is_authenticated:
+        user_id = current_user.id
+    return f"mfa:{user_id}"
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_pending_key,
+               methods=["POST"], deduct_when=_code_failed)
+def code():
+    """Second step of signing in: a code from the authenticator app or a recovery code."""
+    user, pending = _pending_user()
+    if user is None or not user.mfa_enrolled:
+        flash("Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if verify_second_factor(user, form.code.data or "") is None:
+            db.session.rollback()
+            security_event("security.second_factor_failed", user=user)
+            form.code.errors = ["That code is not right (or was used already)."]
+            return render_template("auth/code.html", form=form), 200
+        return _complete_sign_in(user, bool(pending.get("remember")), pending.get("next"))
+    return render_template("auth/code.html", form=form)
+
+
+def _qr_svg_data_uri(uri: str) -> str:
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_pending_key,
+               methods=["POST"], deduct_when=_code_failed)
+def enrol():
+    """Set up the authenticator app while signing in (supervisors, or everyone by setting)."""
+    signed_in = current_user.is_authenticated
+    user, pending = (current_user._get_current_object(), {}) if signed_in else _pending_user()
+    if user is None:
+        flash("Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    if user.mfa_enrolled:
+        return redirect(url_for("queue.index") if signed_in else url_for("auth.code"))
+    secret = session.get("totp_setup_secret") or new_totp_secret()
+    session["totp_setup_secret"] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = enrol_totp(user, secret, form.code.data or "")
+        except AccountError as exc:
+            db.session.rollback()
+            form.code.errors = [str(exc)]
+        else:
+            session.pop("totp_setup_secret", None)
+            if signed_in:
+                db.session.commit()
+                return _show_recovery_codes(codes, url_for("queue.index"))
+            response = _complete_sign_in(user, bool(pending.get("remember")),
+                                         pending.get("next"))
+            return _show_recovery_codes(codes, response.headers["Location"], response)
+    uri = totp_uri(user, secret)
+    return render_template("auth/enrol.html", form=form, qr=_qr_svg_data_uri(uri),
+                           secret=secret)
+
+
+def _show_recovery_codes(codes: list[str], continue_to: str, response: Response | None = None):
+    """The recovery codes, shown this once (never stored readable)."""
+    page = make_response(render_template("auth/recovery_codes.html", codes=codes,
+                                         continue_to=continue_to))
+    if response is not None:  # keep the cookies of the sign-in that just happened
+        for value in response.headers.getlist("Set-Cookie"):
+            page.headers.add("Set-Cookie", value)
+    return page
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out and invalidate every copy of this session's cookie."""
-    end_all_sessions(current_user)
+    """Sign out: this session ends on the server, so a copy of its cookie stops working."""
+    end_session(current_user.get_id())
     db.session.commit()
+    security_event("security.session_revoked", reason="signed out", sessions=1)
     logout_user()
     flash("You are signed out.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Reply drafts (health information) sit in localStorage: the browser wipes them now.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["PASSWORD_CHANGE_RATE_LIMIT"],
+               key_func=lambda: f"password-change:{current_user.id}", methods=["POST"],
+               deduct_when=lambda response: response.status_code != 302)
 def password():
-    """Change one's password; other sessions end, this one is renewed."""
+    """Change one's password; other sessions end, this one stays."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
@@ -80,7 +319,46 @@ def password():
             form.new_password.errors.append(str(exc))
             return render_template("auth/password.html", form=form), 422
         db.session.commit()
-        login_user(current_user._get_current_object())
         flash("Your password is changed. Other sessions have been signed out.", "success")
         return redirect(url_for("queue.index"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/sessions")
+@login_required
+def sessions():
+    """Where she is signed in: device, address, last seen."""
+    return render_template("auth/sessions.html", sessions=open_sessions(current_user),
+                           current_id=getattr(current_user, "current_session_id", None))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    """Sign out everywhere else."""
+    ended = end_all_sessions(current_user, except_session=current_session(current_user),
+                             reason="signed out elsewhere")
+    db.session.commit()
+    security_event("security.session_revoked", reason="signed out everywhere else",
+                   sessions=ended)
+    flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.", "success")
+    return redirect(url_for("auth.sessions"))
+
+
+@bp.route("/account/second-factor/reset", methods=["GET", "POST"])
+@supervisor_required
+def reset_mfa():
+    """A supervisor resets a colleague's second factor (a lost phone); it is audited."""
+    form = ResetSecondFactorForm()
+    if form.validate_on_submit():
+        try:
+            user = reset_second_factor(current_user, form.email.data or "")
+        except AccountError as exc:
+            db.session.rollback()
+            form.email.errors = [str(exc)]
+            return render_template("auth/reset_mfa.html", form=form), 422
+        db.session.commit()
+        flash(f"The second factor of {user.email} is reset: they set it up again at their "
+              "next sign-in.", "success")
+        return redirect(url_for("auth.reset_mfa"))
+    return render_template("auth/reset_mfa.html", form=form)

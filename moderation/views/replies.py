@@ -23,6 +23,7 @@ from moderation.services.replies import (
     open_comment,
     publish_reply,
     reject_comment,
+    view_comment,
 )
 from moderation.services.snippets import unfilled_blanks, urgent_snippet_keys
 from moderation.templating import london_time
@@ -81,11 +82,13 @@ def _form_error(form: ReplyForm) -> str:
 @bp.route("/comments/<int:comment_id>")
 @staff_required
 def compose(comment_id: int):
-    """Open a comment to answer it (this claims it), optionally with a snippet inserted."""
+    """Show a comment; the composer when she holds it, else read-only with a "Reply" button.
+
+    A GET changes nothing (another site could make her browser open a link): claiming is
+    the POST below.
+    """
     try:
-        opening = open_comment(comment_id, current_user)
-        # Commit the claim before reading the page: the write lock is held only for the claim.
-        db.session.commit()
+        opening = view_comment(comment_id, current_user)
         context = composer_page(comment_id, current_user, opening,
                                 snippet_key=request.args.get("snippet"))
     except CommentGone:
@@ -96,6 +99,21 @@ def compose(comment_id: int):
         form.body.data = text
         form.snippet_id.data, form.snippet_version.data = snippet.id, snippet.version
     return _render(context, form)
+
+
+@bp.route("/comments/<int:comment_id>/claim", methods=["POST"])
+@staff_required
+def claim(comment_id: int):
+    """Take the comment to answer it (or renew her claim), then open the composer."""
+    # CSRFProtect checks the token of every POST before this runs.
+    try:
+        opening = open_comment(comment_id, current_user)
+    except CommentGone:
+        abort(404)
+    db.session.commit()
+    if not opening.can_reply and opening.message:
+        flash(opening.message, "warning")
+    return redirect(url_for("replies.compose", comment_id=comment_id), 303)
 
 
 @bp.route("/comments/<int:comment_id>/preview", methods=["POST"])

@@ -1,0 +1,27 @@
+"""Fixtures of the security suite: the real Redis (DB 5) when it is there."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/5")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """An empty Redis database for rate limits; skipped with the reason when Redis is absent."""
+    try:
+        import redis
+    except ImportError:
+        pytest.skip("the redis package is not installed")
+    connection = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
+    connection.flushdb()
+    yield REDIS_TEST_URL
+    connection.flushdb()
+    connection.close()
