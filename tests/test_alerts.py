@@ -192,7 +192,7 @@ def test_first_words_are_cut_to_a_few_words():
     assert len(first_words("x" * 500)) <= 61
 
 
-def test_the_im_on_it_link_signs_her_in_claims_it_and_stops_the_alerts(
+def test_the_im_on_it_link_claims_it_stops_the_alerts_and_asks_her_to_sign_in(
         app, client, rota, make_comment):
     ann, _ = rota
     comment = urgent(make_comment)
@@ -204,13 +204,14 @@ def test_the_im_on_it_link_signs_her_in_claims_it_and_stops_the_alerts(
     assert db.session.scalar(select(Escalation.stopped_at)) is None  # a GET changes nothing
     response = client.post(f"/alerts/ack/{token}")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/comments/{comment.id}")
+    # Reading the comment still takes her password and second factor: the link is no sign-in.
+    assert "/login?next=" in response.headers["Location"]
+    assert response.headers["Location"].endswith(f"%2Fcomments%2F{comment.id}")
     db.session.expire_all()
     assert db.session.get(type(comment), comment.id).claimed_by_id == ann.id
     escalation = db.session.scalar(select(Escalation))
     assert escalation.acknowledged_by_id == ann.id and escalation.stopped_at is not None
-    # She is signed in now: the comment opens for her.
-    assert client.get(f"/comments/{comment.id}").status_code == 200
+    assert client.get(f"/comments/{comment.id}").status_code == 302  # not signed in
 
 
 def test_a_tampered_or_expired_im_on_it_link_is_refused_clearly(app, client, rota,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from models import db
 from moderation.forms.oncall import ButtonForm
@@ -52,6 +52,12 @@ def acknowledge_link(token: str):
         db.session.rollback()
         return render_template("alerts/ack.html", form=form, token=token, error=str(exc)), 409
     db.session.commit()
-    login_user(user)
-    flash("It is yours: the alerts about this comment have stopped.", "success")
-    return redirect(url_for("replies.compose", comment_id=comment.id))
+    composer = url_for("replies.compose", comment_id=comment.id)
+    if current_user.is_authenticated and current_user.id == user.id:
+        flash("It is yours: the alerts about this comment have stopped.", "success")
+        return redirect(composer)
+    # The link claims and stops the alerts; reading the comment still needs a full sign-in
+    # (password and second factor), so a forwarded or intercepted email opens nothing.
+    flash("It is yours: the alerts about this comment have stopped. Sign in to answer it.",
+          "success")
+    return redirect(url_for("auth.login", next=composer))

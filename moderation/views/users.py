@@ -10,7 +10,7 @@ from flask import (
     render_template,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from models import db
 from moderation.forms.users import AcceptInvitationForm, InviteForm, RoleForm
@@ -142,8 +142,8 @@ def accept(token: str):
             form.password.errors.append(str(exc))
             return render_template("users/accept.html", form=form, user=user), 422
         db.session.commit()
-        login_user(user)
-        flash(f"Welcome, {user.name}. Your password is set and you are signed in.", "success")
-        return redirect(url_for("queue.index"))
+        # She signs in like everyone else, so the second factor and a new session apply.
+        flash(f"Welcome, {user.name}. Your password is set: sign in with it now.", "success")
+        return redirect(url_for("auth.login"))
     status = 422 if form.errors else 200
     return render_template("users/accept.html", form=form, user=user), status
