@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -62,6 +63,17 @@ def export_text(options: ExportOptions, actor=None) -> str:
     return "".join(export.chunks())
 
 
+def spreadsheet(moment: datetime) -> str:
+    """A time as the CSV export writes it: London local time, read as a date by Excel."""
+    return moment.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_json_times_carry_the_services_offset_in_summer(thread):
+    thread(received=datetime(2025, 7, 1, 9, 0, tzinfo=UTC))
+    record = json.loads(export_text(ExportOptions("jsonl")).splitlines()[0])
+    assert record["comment"]["received_at"] == "2025-07-01T10:00:00+01:00"
+
+
 def csv_rows(text: str) -> list[dict[str, str]]:
     assert text.startswith("\ufeff")
     return list(csv.DictReader(io.StringIO(text[1:], newline="")))
@@ -87,8 +99,9 @@ def test_csv_reads_back_equal_to_the_database(thread, midwife):
         assert row["author_email"] == (comment.author_email or "")
         assert row["page_slug"] == comment.page.slug and row["page_title"] == comment.page.title
         assert row["urgency"] == comment.urgency and row["topic"] == comment.topic
-        assert datetime.fromisoformat(row["received_at"]) == comment.received_at
-        assert datetime.fromisoformat(row["first_replied_at"]) == comment.first_replied_at
+        # CSV times are the service's local time in the form spreadsheets read as dates.
+        assert row["received_at"] == spreadsheet(comment.received_at)
+        assert row["first_replied_at"] == spreadsheet(comment.first_replied_at)
         assert int(row["time_to_first_reply_seconds"]) == comment.response_seconds
         assert int(row["time_to_first_reply_working_seconds"]) == \
             comment.response_working_seconds
@@ -97,7 +110,7 @@ def test_csv_reads_back_equal_to_the_database(thread, midwife):
         for n, reply in enumerate(replies, start=1):
             assert row[f"reply_{n}_body"] == reply.body
             assert row[f"reply_{n}_midwife"] == midwife.name
-            assert datetime.fromisoformat(row[f"reply_{n}_published_at"]) == reply.published_at
+            assert row[f"reply_{n}_published_at"] == spreadsheet(reply.published_at)
     assert rows[1]["reply_2_body"] == ""  # one reply: the second set of columns is empty
 
 
@@ -135,15 +148,15 @@ def test_json_reads_back_equal_to_the_database(thread, midwife):
     record = records[0]
     assert record["thread_id"] == comment.id
     assert record["comment"] == {"author_name": "Alex", "author_email": "alex@example.com",
-                                 "body": TRICKY_BODY, "received_at": "2025-03-03T09:00:00Z",
+                                 "body": TRICKY_BODY, "received_at": "2025-03-03T09:00:00+00:00",
                                  "urgency": "routine", "topic": "bleeding"}
     assert record["page"]["slug"] == comment.page.slug
-    assert record["first_replied_at"] == "2025-03-03T10:30:00Z"
+    assert record["first_replied_at"] == "2025-03-03T10:30:00+00:00"
     assert record["time_to_first_reply"] == {"clock_seconds": 5400, "working_seconds": 2700}
     assert record["within_target"] is True
     assert record["replies"] == [
-        {"midwife": midwife.name, "body": "One", "published_at": "2025-03-03T10:30:00Z"},
-        {"midwife": midwife.name, "body": "Two", "published_at": "2025-03-03T11:30:00Z"},
+        {"midwife": midwife.name, "body": "One", "published_at": "2025-03-03T10:30:00+00:00"},
+        {"midwife": midwife.name, "body": "Two", "published_at": "2025-03-03T11:30:00+00:00"},
     ]
 
 

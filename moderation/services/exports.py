@@ -17,9 +17,10 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
@@ -169,10 +170,18 @@ def _name_pattern(name: str | None, email: str | None) -> re.Pattern[str] | None
 # --- Records -----------------------------------------------------------------------------
 
 
-def _iso(value: datetime | None) -> str | None:
+def _iso(value: datetime | None, zone: ZoneInfo) -> str | None:
+    """ISO 8601 in the service's time zone with its offset, to the second."""
     if value is None:
         return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.astimezone(zone).isoformat(timespec="seconds")
+
+
+def _spreadsheet_time(value: str | None) -> str:
+    """An exported time as a spreadsheet reads a date: local 'YYYY-MM-DD HH:MM:SS'."""
+    # Excel and LibreOffice read this form as a date, not as text; the offset (the service's
+    # own zone, documented) is dropped because neither reads one.
+    return value[:19].replace("T", " ") if value else ""
 
 
 def thread_filters(options: ExportOptions, timezone: str) -> list[ColumnElement]:
@@ -197,6 +206,7 @@ class ThreadExport:
     def __init__(self, options: ExportOptions, *, secret_key: str, timezone: str) -> None:
         self.options = options
         self.secret_key = secret_key
+        self.zone = ZoneInfo(timezone)
         self.filters = thread_filters(options, timezone)
         self._connection: Connection | None = _snapshot_connection()
         try:
@@ -272,7 +282,7 @@ class ThreadExport:
         body = redact_text(first["body"], first["redactions"] or [])
         replies = [
             {"midwife": row["midwife"], "body": row["reply_body"],
-             "published_at": _iso(row["reply_published_at"])}
+             "published_at": _iso(row["reply_published_at"], self.zone)}
             for row in rows if row["reply_id"] is not None
         ]
         comment: dict[str, Any] = {"author_name": name, "author_email": email}
@@ -284,7 +294,7 @@ class ThreadExport:
                 for reply in replies:
                     reply["body"] = pattern.sub(alias, reply["body"])
             comment = {"author_name": alias}
-        comment.update(body=body, received_at=_iso(first["received_at"]),
+        comment.update(body=body, received_at=_iso(first["received_at"], self.zone),
                        urgency=first["urgency"], topic=first["topic"])
         replied, due = first["first_replied_at"], first["due_at"]
         thread_id: int | str = first["id"]
@@ -294,8 +304,8 @@ class ThreadExport:
             "thread_id": thread_id,
             "page": {"slug": first["slug"], "title": first["title"], "url": first["url"]},
             "comment": comment,
-            "reply_due_at": _iso(due),
-            "first_replied_at": _iso(replied),
+            "reply_due_at": _iso(due, self.zone),
+            "first_replied_at": _iso(replied, self.zone),
             "time_to_first_reply": {"clock_seconds": first["response_seconds"],
                                     "working_seconds": first["response_working_seconds"]},
             "within_target": (replied <= due) if replied and due else None,
@@ -324,13 +334,14 @@ class ThreadExport:
         if not self.options.pseudonymise:
             row.append(comment["author_email"])
         timing = record["time_to_first_reply"]
-        row += [comment["body"], comment["received_at"], comment["urgency"], comment["topic"],
-                record["reply_due_at"], record["first_replied_at"], timing["clock_seconds"],
+        row += [comment["body"], _spreadsheet_time(comment["received_at"]), comment["urgency"],
+                comment["topic"], _spreadsheet_time(record["reply_due_at"]),
+                _spreadsheet_time(record["first_replied_at"]), timing["clock_seconds"],
                 timing["working_seconds"],
                 {True: "yes", False: "no", None: ""}[record["within_target"]],
                 len(record["replies"])]
         for reply in record["replies"]:
-            row += [reply["midwife"], reply["body"], reply["published_at"]]
+            row += [reply["midwife"], reply["body"], _spreadsheet_time(reply["published_at"])]
         return row + [""] * (len(self.csv_header()) - len(row))
 
     def chunks(self) -> Iterator[str]:
