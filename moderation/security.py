@@ -114,10 +114,13 @@ def protect_sqlite_file(app: Flask) -> None:
         return  # a URI filename: its owner chose how to open it
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    # Create it now with 0600 (SQLite would use 0644), then tighten an existing file too;
-    # SQLite gives its -wal and -shm files the database file's permissions.
-    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(descriptor)
+    # Create it now with 0600 (SQLite would use 0644), or tighten an existing file; SQLite
+    # gives its -wal and -shm files the database file's permissions. An existing file is never
+    # opened here: closing any descriptor of a file drops every POSIX lock this process holds
+    # on it, which would corrupt SQLite connections already open in the same process.
+    if not os.path.exists(path):
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+        os.close(descriptor)
     os.chmod(path, 0o600)
 
 

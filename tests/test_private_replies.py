@@ -20,7 +20,7 @@ from moderation.services.private_replies import (
 )
 from moderation.services.replies import InvalidReply, publish_reply
 from moderation.services.reports import answered_figures, period_weeks, resolve_period
-from tests.alerting_servers import SMTPServer
+from tests.alerting_servers import running_smtp
 
 DISCLOSURE = ("My husband checks my phone and won't let me go to the GP on my own since the "
               "miscarriage. I don't know who to talk to.")
@@ -31,9 +31,8 @@ PRIVATE_TEXT = ("Thank you for trusting us with this. What you describe is not o
 
 @pytest.fixture
 def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
+    with running_smtp() as server:
+        yield server
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from moderation.services.outbox import (
     send_message,
 )
 from moderation.services.spool import spool_public_comment
-from tests.alerting_servers import SMTPServer, WebhookReceiver, free_port
+from tests.alerting_servers import WebhookReceiver, free_port, running_smtp
 
 SECRET = "webhook-test-secret"
 URGENT_BODY = ("I am soaking a pad every half hour since this morning and I feel faint "
@@ -36,9 +36,8 @@ URGENT_BODY = ("I am soaking a pad every half hour since this morning and I feel
 
 @pytest.fixture
 def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
+    with running_smtp() as server:
+        yield server
 
 
 @pytest.fixture
