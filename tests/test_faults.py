@@ -287,8 +287,10 @@ def test_the_safety_rules_still_raise_an_unscored_comment_to_urgent(no_model):
                         "feel really dizzy and shaky, what do i do")
     assert not comment.triaged
     assert comment.urgency == "urgent" and comment.red_flag
-    assert comment.triage_reasons[0].startswith("This comment could not be scored")
-    assert any(reason.startswith("safety rule") for reason in comment.triage_reasons[1:])
+    # The rules speak first, then the plain note that the model could not score it.
+    *rule_reasons, last = comment.triage_reasons
+    assert last.startswith("This comment could not be scored")
+    assert any("soaking a pad every hour" in reason for reason in rule_reasons)
 
 
 # --- Orphaned claims ---------------------------------------------------------------------------
