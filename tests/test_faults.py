@@ -314,8 +314,11 @@ def test_the_composer_renews_the_claim_every_minute_and_offers_keep_it(
         app, new_tab, midwife, make_comment):
     """While the page is open she keeps the comment; idle for 15 minutes, she is asked."""
     from models import Comment
+    from moderation.services.claims import claim_comment
 
     comment = make_comment(urgency="urgent")
+    claim_comment(comment.id, midwife)  # opening it by GET only reads: the composer is hers
+    db.session.commit()
     tab = new_tab(signed_in_as=midwife.email)
     tab.clock.install()
     tab.goto(f"/comments/{comment.id}")
