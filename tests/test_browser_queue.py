@@ -171,6 +171,9 @@ def test_a_queue_in_a_background_tab_announces_a_new_urgent_comment(
         "I've soaked through two pads in the last hour and I feel faint when I stand up.")
     public.get_by_role("button", name="Post comment").click()
     public.wait_for_load_state()
+    # A red flag in the text: the advice comes first, posting is one click away.
+    public.get_by_role("button", name="Post my comment").click()
+    public.wait_for_load_state()
     stored = db.session.scalar(
         select(Comment).where(Comment.external_id.like("web-%")))
     assert stored is not None and stored.urgency == "urgent"

@@ -16,12 +16,14 @@ from tests.conftest import browser_sign_in
 from tests.test_intake import comment_request
 
 QUESTION = "Two weeks after my miscarriage I still feel dizzy when I stand up. Should I worry?"
-REPLIES = ["Dizziness can come from blood loss. Please ask your GP for a blood test this week.",
+REPLIES = ["Dizziness can come from blood loss. Please ask your GP for a blood test this week, "
+           "and if you faint or bleed heavily call 999 or go to A&E.",
            "Thank you for the update. Keep drinking plenty and eat iron-rich food.",
            "Glad the GP is seeing you. If you faint, call 999 straight away."]
 FOLLOW_UPS = ["My GP can see me on Friday. Is that soon enough?",
               "The GP said my iron is low and gave me tablets. The dizziness is better now."]
-LAST_REPLY = "That is good news. The tablets take a few weeks to work fully, so be gentle."
+LAST_REPLY = ("That is good news. The tablets take a few weeks to work fully, so be gentle. "
+              "If the dizziness comes back or you faint, call 999.")
 
 
 @pytest.fixture
@@ -64,6 +66,11 @@ def test_a_thread_with_three_replies_and_a_follow_up(page, new_tab, midwife):
     assert page.locator("#replying-to").is_visible()
     page.get_by_label("Your comment").fill(FOLLOW_UPS[1])
     page.get_by_role("button", name="Post comment").click()
+    page.wait_for_load_state()
+    # "Dizziness" fires a red-flag rule: the advice comes first, posting is one click away.
+    assert page.get_by_role("heading", name="Before you post").is_visible()
+    page.get_by_role("button", name="Post my comment").click()
+    page.wait_for_load_state()
     assert page.get_by_text("Thank you for your comment").is_visible()
     db.session.expire_all()
     follow_up = db.session.query(Comment).filter_by(body=FOLLOW_UPS[1]).one()
@@ -80,10 +87,13 @@ def test_a_thread_with_three_replies_and_a_follow_up(page, new_tab, midwife):
     for text in (QUESTION, *REPLIES, FOLLOW_UPS[0]):
         assert conversation.get_by_text(text).first.is_visible()
 
-    tab.on("dialog", lambda dialog: dialog.accept())
+    # Opening it only reads it: she claims it to reply.
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Reply", exact=True).click()
     tab.get_by_label("Reply text").fill(LAST_REPLY)
     tab.get_by_label("I have read this reply through").check()
     tab.get_by_role("button", name="Publish reply").click()
+    tab.get_by_role("button", name="Yes, go ahead").click()
     tab.wait_for_url(re.compile(r".*/(\?.*)?$"))
 
     # The public page shows the whole thread, in order, as one conversation.

@@ -287,8 +287,10 @@ def test_the_safety_rules_still_raise_an_unscored_comment_to_urgent(no_model):
                         "feel really dizzy and shaky, what do i do")
     assert not comment.triaged
     assert comment.urgency == "urgent" and comment.red_flag
-    assert comment.triage_reasons[0].startswith("This comment could not be scored")
-    assert any(reason.startswith("safety rule") for reason in comment.triage_reasons[1:])
+    # The rules speak first, then the plain note that the model could not score it.
+    *rule_reasons, last = comment.triage_reasons
+    assert last.startswith("This comment could not be scored")
+    assert any("soaking a pad every hour" in reason for reason in rule_reasons)
 
 
 # --- Orphaned claims ---------------------------------------------------------------------------
@@ -312,8 +314,11 @@ def test_the_composer_renews_the_claim_every_minute_and_offers_keep_it(
         app, new_tab, midwife, make_comment):
     """While the page is open she keeps the comment; idle for 15 minutes, she is asked."""
     from models import Comment
+    from moderation.services.claims import claim_comment
 
     comment = make_comment(urgency="urgent")
+    claim_comment(comment.id, midwife)  # opening it by GET only reads: the composer is hers
+    db.session.commit()
     tab = new_tab(signed_in_as=midwife.email)
     tab.clock.install()
     tab.goto(f"/comments/{comment.id}")

@@ -66,7 +66,7 @@ def test_log_lines_written_by_the_app_during_a_request_carry_its_id(app, client,
     request_id = response.headers["X-Request-ID"]
     by_logger = {line["logger"]: line["request_id"] for line in log_lines()}
     assert by_logger["moderation.services.health"] == "-"
-    assert by_logger["moderation.services.triage"] == request_id
+    assert by_logger["classifier.decision"] == request_id  # the model's failure, logged
     assert by_logger["moderation.requests"] == request_id
 
 

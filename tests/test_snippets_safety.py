@@ -101,6 +101,7 @@ def test_hostile_register_text_is_escaped_in_the_composer(
     make_snippet("crisis", topic="emotional_support", title="Crisis",
                  body="Talk to {{register:samaritans}}.")
     comment = make_comment("so low", topic="emotional_support")
+    midwife_client.post(f"/comments/{comment.id}/claim")  # opening it by GET only reads
     html = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
     assert "<script>alert" not in html and "&lt;script&gt;" in html
 
@@ -113,6 +114,7 @@ def test_a_snippet_past_its_review_date_cannot_be_inserted(
     make_snippet("ectopic_molar_hcg", topic="ectopic_molar", title="Ectopic",
                  review_by=utcnow().date() - timedelta(days=1))
     comment = make_comment("hcg still not down", topic="ectopic_molar")
+    midwife_client.post(f"/comments/{comment.id}/claim")  # opening it by GET only reads
     html = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
     assert 'id="insert-ectopic_molar_hcg" aria-disabled="true"' in html
     assert 'data-body=' not in html.split('id="insert-ectopic_molar_hcg"')[1].split("</li>")[0]
