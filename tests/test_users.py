@@ -149,3 +149,28 @@ def test_a_deactivated_person_cannot_sign_in_and_can_be_reactivated(app, supervi
 def test_changing_a_role_over_http(supervisor_client, midwife):
     supervisor_client.post(f"/users/{midwife.id}/role", data={"role": "supervisor"})
     assert db.session.get(User, midwife.id, populate_existing=True).role == "supervisor"
+
+
+def test_role_changes_and_deactivation_are_security_events_on_the_security_page(
+        app, supervisor, midwife):
+    from moderation.services.security import EventFilter, security_events
+
+    change_role(midwife.id, "supervisor", supervisor)
+    set_active(midwife.id, False, supervisor)
+    set_active(midwife.id, True, supervisor)
+    db.session.commit()
+    events = {e.action: e for e in security_events(EventFilter(account=midwife.email))}
+    role = events["security.role_changed"]
+    assert role.target_id == midwife.id
+    assert role.details["before"] == "midwife" and role.details["after"] == "supervisor"
+    assert role.details["by"] == supervisor.email
+    assert events["security.account_deactivated"].details["by"] == supervisor.email
+    assert "security.account_reactivated" in events
+
+
+def test_a_refused_role_change_leaves_no_security_event(app, supervisor):
+    with pytest.raises(AccountError):
+        change_role(supervisor.id, "midwife", supervisor)
+    db.session.commit()
+    assert db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "security.role_changed")) is None
