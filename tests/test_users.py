@@ -124,7 +124,7 @@ def test_a_bad_invitation_keeps_what_was_typed_and_says_why(supervisor_client, m
     assert db.session.scalar(select(OutboxMessage)) is None
 
 
-def test_invite_accept_and_she_is_signed_in(app, supervisor_client):
+def test_invite_accept_then_she_signs_in_with_her_new_password(app, supervisor_client):
     html = supervisor_client.post("/users/invite", data={
         "name": "Ada Lovelace", "email": "ada@example.test", "role": "midwife"}
     ).get_data(as_text=True)
@@ -132,8 +132,11 @@ def test_invite_accept_and_she_is_signed_in(app, supervisor_client):
     newcomer = app.test_client()
     assert "Choose your password" in newcomer.get(path).get_data(as_text=True)
     response = newcomer.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    assert response.status_code == 302
-    assert newcomer.get("/").status_code == 200  # signed in
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert newcomer.get("/").status_code == 302  # not signed in by the link itself
+    signed_in = newcomer.post("/login", data={"email": "ada@example.test",
+                                              "password": NEW_PASSWORD})
+    assert signed_in.status_code == 302 and newcomer.get("/").status_code == 200
     again = app.test_client().get(path)
     assert again.status_code == 410 and "used or withdrawn" in again.get_data(as_text=True)
 
