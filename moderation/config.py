@@ -174,6 +174,14 @@ def load_config() -> dict:
         # Without a real mail server the users page also shows an invitation's link to pass on.
         "SMTP_CONFIGURED": "SMTP_HOST" in os.environ,
         "INVITE_HOURS": int(os.environ.get("INVITE_HOURS", 72)),
+        # Forgotten passwords: how long a reset link works, and how often one may be asked
+        # for per email address (known or not) and per client address.
+        "PASSWORD_RESET_MINUTES": int(os.environ.get("PASSWORD_RESET_MINUTES", 30)),
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour"),
+        "PASSWORD_RESET_ADDRESS_RATE_LIMIT": os.environ.get(
+            "PASSWORD_RESET_ADDRESS_RATE_LIMIT", "10 per hour"),
+        # The worker runs the retention purge at most this often (flask privacy purge by hand).
+        "PRIVACY_PURGE_INTERVAL_HOURS": float(os.environ.get("PRIVACY_PURGE_INTERVAL_HOURS", 24)),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", 1025)),
         "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "none"),  # none, starttls or tls
         "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),

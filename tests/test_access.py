@@ -8,7 +8,8 @@ import pytest
 
 # The alert's "I'm on it" link carries its own signed, expiring token instead of a session.
 # users.accept: the one-time invitation link is opened before its owner has a password.
-PUBLIC_ENDPOINTS = {"static", "auth.login", "alerts.acknowledge_link", "users.accept"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "alerts.acknowledge_link", "users.accept",
+                    "auth.forgot_password", "auth.reset_password_page"}
 # health: probes for the load balancer; metrics: its own token check (tests/test_metrics.py).
 PUBLIC_BLUEPRINTS = {"public", "api", "health", "metrics"}
 SUPERVISOR_PREFIXES = ("/supervisor", "/snippets", "/exports", "/settings", "/oncall", "/alerts",

@@ -115,3 +115,42 @@ def test_privacy_commands_report_counts_and_write_json(runner, make_comment, tmp
 def test_a_bad_email_is_a_clear_error(runner):
     result = runner.invoke(args=["privacy", "export", "--email", "not an email"])
     assert result.exit_code != 0 and "email address" in result.output
+
+
+# --- On a schedule, through the worker ------------------------------------------------------
+
+def test_the_worker_purges_at_most_once_per_interval_even_across_workers(app, make_comment):
+    from moderation.commands.worker import run_once
+    from moderation.services.privacy import last_scheduled_purge
+
+    start = utcnow()
+    first = make_comment(status="spam", received_at=start - timedelta(days=100),
+                         moderated_at=start - timedelta(days=95)).id
+    db.session.commit()
+    assert run_once("worker-a", start) == {"purged": 1}
+    assert last_scheduled_purge() == start
+    # Another spam comment becomes due an hour later: neither worker purges again yet.
+    second = make_comment(status="spam", received_at=start - timedelta(days=100),
+                          moderated_at=start - timedelta(days=95)).id
+    db.session.commit()
+    assert run_once("worker-b", start + timedelta(hours=1)) == {}
+    assert run_once("worker-a", start + timedelta(hours=23, minutes=59)) == {}
+    assert fresh(second) is not None
+    # A day after the last purge, exactly one of two workers purges.
+    day_later = start + timedelta(hours=24)
+    assert run_once("worker-b", day_later) == {"purged": 1}
+    assert run_once("worker-a", day_later) == {}
+    assert last_scheduled_purge() == day_later
+    db.session.expunge_all()
+    assert fresh(first) is None and fresh(second) is None
+
+
+def test_the_purge_interval_is_a_setting(app, make_comment):
+    from moderation.commands.worker import scheduled_purge
+
+    app.config["PRIVACY_PURGE_INTERVAL_HOURS"] = 6
+    start = utcnow()
+    assert scheduled_purge(start) == 0
+    assert scheduled_purge(start + timedelta(hours=5)) is None
+    assert scheduled_purge(start + timedelta(hours=6)) == 0
+

@@ -124,7 +124,7 @@ def test_a_bad_invitation_keeps_what_was_typed_and_says_why(supervisor_client, m
     assert db.session.scalar(select(OutboxMessage)) is None
 
 
-def test_invite_accept_and_she_is_signed_in(app, supervisor_client):
+def test_invite_accept_then_she_signs_in_with_her_new_password(app, supervisor_client):
     html = supervisor_client.post("/users/invite", data={
         "name": "Ada Lovelace", "email": "ada@example.test", "role": "midwife"}
     ).get_data(as_text=True)
@@ -132,8 +132,11 @@ def test_invite_accept_and_she_is_signed_in(app, supervisor_client):
     newcomer = app.test_client()
     assert "Choose your password" in newcomer.get(path).get_data(as_text=True)
     response = newcomer.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    assert response.status_code == 302
-    assert newcomer.get("/").status_code == 200  # signed in
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert newcomer.get("/").status_code == 302  # not signed in by the link itself
+    signed_in = newcomer.post("/login", data={"email": "ada@example.test",
+                                              "password": NEW_PASSWORD})
+    assert signed_in.status_code == 302 and newcomer.get("/").status_code == 200
     again = app.test_client().get(path)
     assert again.status_code == 410 and "used or withdrawn" in again.get_data(as_text=True)
 
@@ -149,3 +152,28 @@ def test_a_deactivated_person_cannot_sign_in_and_can_be_reactivated(app, supervi
 def test_changing_a_role_over_http(supervisor_client, midwife):
     supervisor_client.post(f"/users/{midwife.id}/role", data={"role": "supervisor"})
     assert db.session.get(User, midwife.id, populate_existing=True).role == "supervisor"
+
+
+def test_role_changes_and_deactivation_are_security_events_on_the_security_page(
+        app, supervisor, midwife):
+    from moderation.services.security import EventFilter, security_events
+
+    change_role(midwife.id, "supervisor", supervisor)
+    set_active(midwife.id, False, supervisor)
+    set_active(midwife.id, True, supervisor)
+    db.session.commit()
+    events = {e.action: e for e in security_events(EventFilter(account=midwife.email))}
+    role = events["security.role_changed"]
+    assert role.target_id == midwife.id
+    assert role.details["before"] == "midwife" and role.details["after"] == "supervisor"
+    assert role.details["by"] == supervisor.email
+    assert events["security.account_deactivated"].details["by"] == supervisor.email
+    assert "security.account_reactivated" in events
+
+
+def test_a_refused_role_change_leaves_no_security_event(app, supervisor):
+    with pytest.raises(AccountError):
+        change_role(supervisor.id, "midwife", supervisor)
+    db.session.commit()
+    assert db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "security.role_changed")) is None

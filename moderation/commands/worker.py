@@ -8,7 +8,7 @@ import signal
 import socket
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 import click
@@ -19,6 +19,7 @@ from models import db, utcnow
 from moderation.services.alerts import drop_reason, run_escalations
 from moderation.services.health import record_worker_heartbeat
 from moderation.services.outbox import claim_next_message, record_outcome, send_message
+from moderation.services.privacy import RetentionPolicy, purge_if_due
 from moderation.services.spool import replay_spool
 
 log = logging.getLogger(__name__)
@@ -59,13 +60,39 @@ def deliver_due(owner: str, now: datetime | None = None,
     return counts
 
 
+def scheduled_purge(now: datetime | None = None) -> int | None:
+    """Run the retention purge if PRIVACY_PURGE_INTERVAL_HOURS have passed; commit.
+
+    Returns how many emails and comments it removed, or None when it was not due.
+    """
+    config = current_app.config
+    policy = RetentionPolicy(email_days=config["PRIVACY_EMAIL_RETENTION_DAYS"],
+                             unpublished_days=config["PRIVACY_UNPUBLISHED_RETENTION_DAYS"])
+    try:
+        report = purge_if_due(policy, timedelta(hours=config["PRIVACY_PURGE_INTERVAL_HOURS"]),
+                              now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if report is None:
+        return None
+    for line in report.lines():
+        log.info("scheduled retention purge: %s", line)
+    return report.emails_removed + report.unpublished_comments_deleted
+
+
 def run_once(owner: str, now: datetime | None = None) -> dict[str, int]:
-    """One pass: say it is alive, store spooled comments, escalate, then deliver what is due."""
+    """One pass: say it is alive, store spooled comments, escalate, deliver, purge if due."""
     record_worker_heartbeat(owner, kind="outbox", now=now)
     db.session.commit()
     replayed = replay_spool(current_app._get_current_object())
     escalated = escalate(now)
     counts = deliver_due(owner, now)
+    # After the alerts and emails: a slow purge never delays them.
+    purged = scheduled_purge(now)
+    if purged:
+        counts["purged"] = purged
     if escalated:
         counts["escalated"] = escalated
     if replayed:

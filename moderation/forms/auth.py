@@ -48,3 +48,21 @@ class LogoutForm(FlaskForm):
     """A CSRF-protected sign-out button."""
 
     submit = SubmitField("Sign out")
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The address a reset link is sent to, if an account uses it."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Email me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, twice, chosen through a reset link."""
+
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)])
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", message="The two do not match.")],
+    )
+    submit = SubmitField("Set new password")

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, case, cast, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
-from models import AuditEvent, Comment, LabelCorrection, Reply, db, utcnow
+from models import AuditEvent, Comment, LabelCorrection, Reply, ServiceSetting, db, utcnow
 from moderation.services.audit import record_event
 
 # What replaces an erased person's name, email and their mentions in text.
@@ -91,6 +92,43 @@ def purge(policy: RetentionPolicy, now: datetime | None = None) -> PurgeReport:
                  unpublished_comments_deleted=report.unpublished_comments_deleted,
                  email_days=policy.email_days, unpublished_days=policy.unpublished_days)
     return report
+
+
+# The service_settings row whose updated_at is when the scheduled purge last ran.
+LAST_PURGE_KEY = "privacy_purge_last_run"
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def last_scheduled_purge() -> datetime | None:
+    """When the worker last ran the retention purge, or None if it never has."""
+    row = db.session.get(ServiceSetting, LAST_PURGE_KEY)
+    return row.updated_at if row is not None and row.updated_at > NEVER else None
+
+
+def purge_if_due(policy: RetentionPolicy, interval: timedelta,
+                 now: datetime | None = None) -> PurgeReport | None:
+    """Purge when the last scheduled purge is at least `interval` old (flushed); else None.
+
+    The claim is one conditional UPDATE of a stored row, so of several workers (or one
+    restarted) only one purges per interval; if the purge fails and is rolled back, so is the
+    claim, and the next pass tries again.
+    """
+    now = now or utcnow()
+    if db.session.get(ServiceSetting, LAST_PURGE_KEY) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(ServiceSetting(key=LAST_PURGE_KEY, value=None, updated_at=NEVER))
+        except IntegrityError:
+            pass  # another worker created it first
+    claimed = db.session.execute(
+        update(ServiceSetting)
+        .where(ServiceSetting.key == LAST_PURGE_KEY,
+               ServiceSetting.updated_at <= now - interval)
+        .values(value=now.isoformat(), updated_at=now)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        return None
+    return purge(policy, now)
 
 
 def _normalise(email: str) -> str:

@@ -23,6 +23,9 @@ SECURITY_ACTIONS = (
     "security.sign_in", "security.sign_in_failed", "security.second_factor_failed",
     "security.rate_limited", "security.session_revoked", "security.forbidden",
     "security.csrf_failed", "security.api_key_failed",
+    "security.role_changed", "security.account_deactivated", "security.account_reactivated",
+    "security.password_reset_requested", "security.password_reset",
+    "security.password_reset_refused",
 )
 EVENT_ACTIONS = SECURITY_ACTIONS + ACCOUNT_ACTIONS
 PAGE_SIZE = 200
@@ -32,11 +35,13 @@ SCAN_LIMIT = 5000
 
 def record_security_event(action: str, *, user: User | None = None, email: str | None = None,
                           address: str = "", user_agent: str = "", path: str = "",
-                          now: datetime | None = None, **details: Any) -> None:
+                          now: datetime | None = None, with_change: bool = False,
+                          **details: Any) -> None:
     """Write one event as a JSON log line and into the audit trail, in its own transaction.
 
     Its own transaction, because a failed sign-in or a refusal rolls the request's work back,
-    and the record of it must stay.
+    and the record of it must stay. With `with_change` the row joins the caller's session
+    instead: an event describing a change (a new role) is stored exactly when the change is.
     """
     now = now or utcnow()
     payload = {
@@ -54,6 +59,9 @@ def record_security_event(action: str, *, user: User | None = None, email: str |
         "details": _jsonable({key: value for key, value in payload.items()
                               if key not in ("time", "event", "account_id")}),
     }
+    if with_change:
+        db.session.add(AuditEvent(**values))
+        return
     try:
         with db.engine.begin() as connection:
             connection.execute(insert(AuditEvent).values(**values))

@@ -24,6 +24,7 @@ from moderation.services.auth import (
     password_problem,
 )
 from moderation.services.outbox import enqueue_email
+from moderation.services.security import record_security_event
 
 INVITE_KIND = "invitation"
 INVITE_SALT = "staff-invitation"
@@ -138,6 +139,8 @@ def change_role(user_id: int, role: str, actor: User) -> User:
     if user.role != role:
         record_event(actor, "user.role_changed", "user", user.id,
                      before={"role": user.role}, after={"role": role})
+        record_security_event("security.role_changed", user=user, with_change=True,
+                              by=actor.email, before=user.role, after=role)
         user.role = role
         db.session.flush()
     return user
@@ -151,6 +154,9 @@ def set_active(user_id: int, active: bool, actor: User) -> User:
     if user.active != active:
         record_event(actor, "user.reactivated" if active else "user.deactivated", "user",
                      user.id, before={"active": user.active}, after={"active": active})
+        record_security_event(
+            "security.account_reactivated" if active else "security.account_deactivated",
+            user=user, with_change=True, by=actor.email)
         user.active = active
         end_all_sessions(user)
     return user

@@ -28,7 +28,9 @@ from moderation.extensions import limiter
 from moderation.forms.auth import (
     ChangePasswordForm,
     CodeForm,
+    ForgotPasswordForm,
     LoginForm,
+    ResetPasswordForm,
     ResetSecondFactorForm,
 )
 from moderation.security import security_event
@@ -50,6 +52,7 @@ from moderation.services.auth import (
     totp_uri,
     verify_second_factor,
 )
+from moderation.services.password_reset import request_reset, reset_password, reset_user
 from moderation.views.access import is_safe_local_path, supervisor_required
 
 bp = Blueprint("auth", __name__)
@@ -362,3 +365,55 @@ def reset_mfa():
               "next sign-in.", "success")
         return redirect(url_for("auth.reset_mfa"))
     return render_template("auth/reset_mfa.html", form=form)
+
+
+RESET_REQUESTED = ("If an active account uses that address, we have emailed it a link to choose "
+                   "a new password. The link works once, for {minutes} minutes.")
+
+
+@bp.route("/login/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"],
+               key_func=lambda: "reset-account:" + _email_digest(request.form.get("email", "")))
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_ADDRESS_RATE_LIMIT"], methods=["POST"],
+               key_func=lambda: "reset-address:" + _address())
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = normalise_email(form.email.data or "")
+        user = request_reset(email)
+        db.session.commit()
+        security_event("security.password_reset_requested", user=user,
+                       email=email, known=user is not None)
+        flash(RESET_REQUESTED.format(minutes=current_app.config["PASSWORD_RESET_MINUTES"]),
+              "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_ADDRESS_RATE_LIMIT"], methods=["POST"],
+               key_func=lambda: "reset-token:" + _address(),
+               deduct_when=lambda response: response.status_code != 302)
+def reset_password_page(token: str):
+    """Choose a new password through a reset link; then sign in as usual (second factor too)."""
+    try:
+        user = reset_user(token)
+    except AccountError as exc:
+        security_event("security.password_reset_refused", user=None, reason=str(exc))
+        return render_template("auth/reset.html", problem=str(exc), form=None), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = reset_password(token, form.password.data or "")
+        except AccountError as exc:
+            db.session.rollback()
+            form.password.errors.append(str(exc))
+            return render_template("auth/reset.html", form=form, user=user), 422
+        db.session.commit()
+        security_event("security.password_reset", user=user, sessions_ended=True)
+        flash("Your password is changed and you are signed out everywhere. Sign in with the new "
+              "password.", "success")
+        return redirect(url_for("auth.login"))
+    status = 422 if form.errors else 200
+    return render_template("auth/reset.html", form=form, user=user), status

@@ -14,7 +14,8 @@ from moderation.services.sites import create_site
 from tests.conftest import sign_in
 
 # Reached without signing in: the sign-in steps, the public pages and the API (own keys).
-OPEN_ENDPOINTS = {"static", "auth.login", "auth.code", "auth.enrol"}
+OPEN_ENDPOINTS = {"static", "auth.login", "auth.code", "auth.enrol", "auth.forgot_password",
+                  "auth.reset_password_page"}
 OPEN_BLUEPRINTS = {"public", "api"}
 SUPERVISOR_ONLY = ("/supervisor", "/snippets", "/exports", "/settings", "/security",
                    "/account/second-factor")
