@@ -99,7 +99,7 @@ def explain(dialect_name: str) -> None:
         statement = (select(Comment.id).where(Comment.status == "pending", *after)
                      .order_by(*Comment.queue_order()).limit(51))
         plans.append((label, _compiled(statement, dialect)))
-    pick = select(_queue_candidate(now, lock=dialect_name == "postgresql"))
+    pick = select(_queue_candidate(now, lock=dialect_name == "postgresql", view=[]))
     plans.append(("take-next pick", _compiled(pick, dialect)))
     prefix = "EXPLAIN QUERY PLAN " if dialect_name == "sqlite" else "EXPLAIN "
     uses_index, sorts = True, False
