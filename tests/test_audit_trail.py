@@ -39,6 +39,12 @@ def test_filters_by_person_comment_kind_and_uk_day(app, midwife, supervisor):
     assert ids(date_to=date(2026, 7, 1)) == [account.id, other.id]
 
 
+def test_the_last_day_of_the_calendar_is_a_filter_not_an_error(app, midwife, supervisor_client):
+    row = event(midwife, "comment.claimed", "comment", 1, datetime(2026, 3, 1, tzinfo=UTC))
+    assert row.id in [e.id for e in audit_page(AuditFilters(date_to=date.max))[0]]
+    assert supervisor_client.get("/audit/?date_to=9999-12-31").status_code == 200
+
+
 def test_pages_continue_before_the_last_event_shown(app, midwife):
     start = datetime(2026, 3, 1, tzinfo=UTC)
     made = [event(midwife, "comment.claimed", "comment", n, start + timedelta(minutes=n))

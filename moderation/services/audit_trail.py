@@ -46,7 +46,7 @@ def _query(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
         query = query.where(AuditEvent.action == filters.kind)
     if filters.date_from is not None:
         query = query.where(AuditEvent.created_at >= _day_start(filters.date_from))
-    if filters.date_to is not None:
+    if filters.date_to is not None and filters.date_to < date.max:  # the last day has no end
         query = query.where(AuditEvent.created_at < _day_start(filters.date_to + timedelta(days=1)))
     return query.order_by(AuditEvent.id.desc())
 
