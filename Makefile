@@ -31,6 +31,7 @@ run: seed
 	@echo "  Demo sign-ins (demo only):"
 	@echo "    midwife     midwife@example.org     demo-midwife-2026"
 	@echo "    supervisor  supervisor@example.org  demo-supervisor-2026"
+	@echo "      (a supervisor sets up an authenticator app at first sign-in)"
 	@echo "  Demo public page: http://127.0.0.1:5000/pages/after-a-miscarriage"
 	@echo ""
 	@# The outbox worker (and, unless SMTP_HOST is set, a local mail server that prints the
