@@ -93,26 +93,49 @@ def everything(make_comment, make_snippet, make_reply, supervisor, midwife, jo):
 
     _, link = invite_user(email="ada@example.test", name="Ada Lovelace", role="midwife",
                           actor=supervisor)
+    from moderation.services.alerts import ack_token
+    from moderation.services.password_reset import reset_link
+    from moderation.services.safeguarding import raise_concern, set_lead
+    from moderation.services.signposting import seed_register
+
+    seed_register()
+    set_lead(jo.id, supervisor, True)
+    record = raise_concern(reasoned.id, midwife, "She mentions her partner shouting at her.")
     db.session.commit()
     return {"urgent": urgent, "snippet": snippet, "page": urgent.page,
-            "invitation": link.rsplit("/", 1)[1]}
+            "invitation": link.rsplit("/", 1)[1], "record": record.id,
+            "reset": reset_link(midwife).split("/", 3)[3],
+            "ack": ack_token(urgent.id, midwife.id)}
 
 
 def signed_out_pages(data) -> list[str]:
     return ["/login", f"/pages/{data['page'].slug}", "/a-page-that-does-not-exist",
-            f"/invitations/{data['invitation']}", "/invitations/not-a-real-link"]
+            f"/invitations/{data['invitation']}", "/invitations/not-a-real-link",
+            "/login/forgot", "/" + data["reset"], "/login/reset/not-a-real-link",
+            "/alerts/ack/not-a-real-link"]
 
 
 def midwife_pages(data) -> list[str]:
     return ["/", "/?status=mine", "/?status=published", "/?urgency=nonsense",
-            f"/comments/{data['urgent'].id}", "/account/password"]
+            f"/comments/{data['urgent'].id}", "/account/password", "/account/sessions",
+            "/mentions", "/signposting/", f"/alerts/ack/{data['ack']}", "/login/enrol"]
 
 
 def supervisor_pages(data) -> list[str]:
     snippet = data["snippet"].id
     return ["/", "/settings", "/supervisor/", "/snippets/", f"/snippets/{snippet}",
             f"/snippets/{snippet}/edit", "/snippets/new", "/exports/", "/alerts/", "/oncall/",
-            "/users/", "/audit/", f"/audit/?comment={data['urgent'].id}", "/audit/?kind=nonsense"]
+            "/users/", "/audit/", f"/audit/?comment={data['urgent'].id}", "/audit/?kind=nonsense",
+            "/signposting/", "/signposting/new", f"/signposting/{first_signpost()}/edit",
+            "/models/", "/supervisor/safeguarding-leads", "/safeguarding",
+            f"/safeguarding/{data['record']}", "/security/events", "/mentions",
+            "/account/sessions", "/account/second-factor/reset", "/safeguarding/999999"]
+
+
+def first_signpost() -> str:
+    from moderation.services.signposting import all_entries
+
+    return all_entries()[0].key
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
