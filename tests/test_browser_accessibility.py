@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from models import db, utcnow
-from tests.conftest import browser_sign_in
+from tests.conftest import PASSWORD, browser_sign_in
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -41,6 +41,11 @@ def axe_tab(browser, live_server):
 def axe_violations(tab, path: str) -> list[str]:
     """Visit a page, run every axe rule, and describe each violation in one line."""
     tab.goto(path)
+    return axe_here(tab, path)
+
+
+def axe_here(tab, label: str) -> list[str]:
+    """Run every axe rule on the page the tab shows now (reached by a form or a click)."""
     tab.wait_for_load_state("load")
     tab.add_script_tag(path=str(AXE))
     result = tab.evaluate("""async () => {
@@ -49,7 +54,7 @@ def axe_violations(tab, path: str) -> list[str]:
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': '
                 + (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 200))}));
     }""")
-    return [f"{path} [{v['impact']}] {v['id']}: {json.dumps(v['nodes'])}" for v in result]
+    return [f"{label} [{v['impact']}] {v['id']}: {json.dumps(v['nodes'])}" for v in result]
 
 
 @pytest.fixture
@@ -160,4 +165,70 @@ def test_a_supervisors_pages_have_no_axe_violations(axe_tab, everything, supervi
     browser_sign_in(tab, supervisor.email)
     tab.wait_for_url(re.compile(r"/$"))
     found = [v for path in supervisor_pages(everything) for v in axe_violations(tab, path)]
+    assert found == [], "\n".join(found)
+
+
+RED_FLAG = "I am soaking a pad every hour"
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_pages_reached_through_forms_have_no_axe_violations(axe_tab, everything, make_user,
+                                                            make_comment, make_reply, midwife,
+                                                            supervisor, viewport):
+    from moderation.services.notes import add_note
+    from moderation.services.redaction import redact
+
+    found: list[str] = []
+    # The public page: the red-flag advice before posting, then the advice after it.
+    visitor = axe_tab(VIEWPORTS[viewport])
+    visitor.goto(f"/pages/{everything['page'].slug}")
+    visitor.get_by_label("Your name").fill("Robin")
+    visitor.get_by_label("Your comment", exact=True).fill(RED_FLAG)
+    visitor.get_by_role("button", name="Post comment").click()
+    visitor.get_by_role("button", name="Post my comment").wait_for()
+    found += axe_here(visitor, "public page: red-flag advice before posting")
+    visitor.get_by_role("button", name="Post my comment").click()
+    visitor.get_by_text("Thank you for your comment").first.wait_for()
+    found += axe_here(visitor, "public page: after posting")
+
+    # The second-factor pages: the code step, and enrolment for a supervisor without one.
+    code = axe_tab(VIEWPORTS[viewport])
+    code.goto("/login")
+    code.get_by_label("Email").fill(supervisor.email)
+    code.get_by_label("Password", exact=True).fill(PASSWORD)
+    code.get_by_role("button", name="Sign in").click()
+    code.wait_for_url("**/login/code")
+    found += axe_here(code, "/login/code")
+    unenrolled = make_user("supervisor", email="newsup@example.test", mfa=False)
+    enrol = axe_tab(VIEWPORTS[viewport])
+    enrol.goto("/login")
+    enrol.get_by_label("Email").fill(unenrolled.email)
+    enrol.get_by_label("Password", exact=True).fill(PASSWORD)
+    enrol.get_by_role("button", name="Sign in").click()
+    enrol.wait_for_url("**/login/enrol")
+    found += axe_here(enrol, "/login/enrol")
+
+    # The composer after claiming a follow-up: the conversation so far, a note, a redacted
+    # part, a phone number still in the text and an email address for a private reply.
+    now = utcnow()
+    root = make_comment("How long does the bleeding last?", status="published",
+                        author_email="dee@example.test", moderated_by_id=midwife.id,
+                        moderated_at=now, first_replied_at=now, published_at=now)
+    make_reply(root, midwife, body="Usually up to two weeks.")
+    follow_up = make_comment("Still bleeding. I'm Dee Smith of 4 Elm Road, call 07700 900123",
+                             in_reply_to_id=root.id, author_email="dee@example.test")
+    redact(follow_up.id, supervisor, "4 Elm Road")
+    add_note(follow_up.id, supervisor, "@Sam can you take this one? She is still bleeding.")
+    db.session.commit()
+    tab = axe_tab(VIEWPORTS[viewport])
+    browser_sign_in(tab, midwife.email)
+    tab.wait_for_url(re.compile(r"/$"))
+    tab.goto(f"/comments/{follow_up.id}")
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Reply", exact=True).click()
+    tab.get_by_label("Reply text").wait_for()
+    assert tab.locator("#private-button").count() == 1
+    found += axe_here(tab, "composer after claiming")
+    tab.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    found += axe_here(tab, "composer after claiming, every fold open")
     assert found == [], "\n".join(found)
