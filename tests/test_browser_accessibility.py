@@ -98,13 +98,20 @@ def everything(make_comment, make_snippet, make_reply, supervisor, midwife, jo):
 
     _, link = invite_user(email="ada@example.test", name="Ada Lovelace", role="midwife",
                           actor=supervisor)
+    from datetime import datetime, time
+
     from moderation.services.alerts import ack_token
+    from moderation.services.oncall import add_override, add_shift
     from moderation.services.password_reset import reset_link
     from moderation.services.safeguarding import raise_concern, set_lead
     from moderation.services.signposting import seed_register
 
     seed_register()
     set_lead(jo.id, supervisor, True)
+    # A rota with a weekly shift and a one-off cover, so the on-call page has rows.
+    add_shift(0, time(8), time(20), midwife.id, supervisor)
+    add_override(datetime(2030, 1, 1, 9), datetime(2030, 1, 1, 17), jo.id, "Bank holiday",
+                 supervisor)
     record = raise_concern(reasoned.id, midwife, "She mentions her partner shouting at her.")
     db.session.commit()
     return {"urgent": urgent, "snippet": snippet, "page": urgent.page,
@@ -191,6 +198,17 @@ def test_pages_reached_through_forms_have_no_axe_violations(axe_tab, everything,
     visitor.get_by_role("button", name="Post my comment").click()
     visitor.get_by_text("Thank you for your comment").first.wait_for()
     found += axe_here(visitor, "public page: after posting")
+
+    # Asking for a reset link, then a reset form sent back with errors.
+    visitor.goto("/login/forgot")
+    visitor.get_by_label("Email").fill(midwife.email)
+    visitor.get_by_role("button", name="Email me a link").click()
+    visitor.wait_for_load_state()
+    found += axe_here(visitor, "/login/forgot after asking")
+    visitor.goto("/" + everything["reset"])
+    visitor.locator("form button[type=submit]").click()
+    visitor.locator(".field-error").first.wait_for()
+    found += axe_here(visitor, "reset form with errors")
 
     # The second-factor pages: the code step, and enrolment for a supervisor without one.
     code = axe_tab(VIEWPORTS[viewport])
