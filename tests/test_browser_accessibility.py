@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from models import db, utcnow
-from tests.conftest import PASSWORD, browser_sign_in
+from tests.conftest import PASSWORD, browser_sign_in, totp_code
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -218,6 +218,14 @@ def test_pages_reached_through_forms_have_no_axe_violations(axe_tab, everything,
     code.get_by_role("button", name="Sign in").click()
     code.wait_for_url("**/login/code")
     found += axe_here(code, "/login/code")
+    code.get_by_label("Code").fill(totp_code(supervisor))
+    code.get_by_role("button", name="Continue").click()
+    code.wait_for_url(re.compile(r"/$"))
+    # A new signposting entry saved empty: the form comes back with its errors.
+    code.goto("/signposting/new")
+    code.get_by_role("button", name="Save entry").click()
+    code.locator(".field-error").first.wait_for()
+    found += axe_here(code, "/signposting/new with errors")
     unenrolled = make_user("supervisor", email="newsup@example.test", mfa=False)
     enrol = axe_tab(VIEWPORTS[viewport])
     enrol.goto("/login")
