@@ -260,4 +260,11 @@ def test_pages_reached_through_forms_have_no_axe_violations(axe_tab, everything,
     found += axe_here(tab, "composer after claiming, every fold open")
     # The note's mention of Sam: her list of mentions with one to open.
     found += axe_violations(tab, "/mentions")
+    # Signed in on a second device: her sessions page lists both, with the button to end others.
+    second = axe_tab(VIEWPORTS[viewport])
+    browser_sign_in(second, midwife.email)
+    second.wait_for_url(re.compile(r"/$"))
+    found += axe_violations(second, "/account/sessions")
+    # The "I'm on it" link from an alert, opened by someone not signed in on this device.
+    found += axe_violations(visitor, f"/alerts/ack/{everything['ack']}")
     assert found == [], "\n".join(found)
