@@ -31,7 +31,7 @@ from moderation.services.threads import (
     unpublish_thread,
 )
 from moderation.views.access import staff_required, supervisor_required
-from moderation.views.replies import _form_error, _refused, _render
+from moderation.views.replies import _close, _form_error, _refused, _render
 
 bp = Blueprint("threads", __name__)
 
@@ -96,18 +96,7 @@ def private(comment_id: int):
 @staff_required
 def close(comment_id: int):
     """Close the comment without publishing it, with a reason."""
-    form = ReplyForm()
-    if not form.validate_on_submit():
-        return _refused(comment_id, form, _form_error(form), 422)
-    try:
-        comment = close_without_publishing(comment_id, current_user, form.reason.data or "",
-                                           expected_version=form.expected_version.data)
-    except ReplyError as exc:
-        return _refused(comment_id, form, str(exc), exc.status)
-    author = comment.author_name or "Anonymous"
-    db.session.commit()
-    flash(f"The comment from {author} was closed without publishing.", "success")
-    return redirect(url_for("queue.index"))
+    return _close(comment_id, close_without_publishing, "closed without publishing")
 
 
 @bp.route("/comments/<int:comment_id>/redact", methods=["POST"])
