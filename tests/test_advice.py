@@ -18,8 +18,8 @@ from tests.test_api import (  # noqa: F401 - fixtures
     response_schema_check,
     site_key,
 )
+from tests.test_feed import article  # noqa: F401 - fixture
 from tests.test_intake import comment_request
-from tests.test_public import article  # noqa: F401 - fixture
 
 PAGE = "/pages/after-a-miscarriage"
 # One comment per category, with the register entry its advice must name.

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import AuditEvent, Comment, Reply, ReplyVersion, User, db, utcnow
 from moderation.services.claims import claim_comment
-from moderation.services.public import find_page, published_threads
+from moderation.services.feed import find_page, published_threads
 from moderation.services.replies import InvalidReply, ReplyConflict, publish_reply
 from moderation.services.threads import (
     NotAllowed,

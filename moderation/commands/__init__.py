@@ -14,9 +14,9 @@ from models import db
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from moderation.commands import (
-        comments,
         demo,
-        export,
+        exports,
+        intake,
         privacy,
         signposting,
         sites,
@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
         worker,
     )
 
-    for group in (users.cli, demo.cli, triage.cli, sites.cli, comments.cli, export.cli,
+    for group in (users.cli, demo.cli, triage.cli, sites.cli, intake.cli, exports.cli,
                   signposting.cli, spool.cli, privacy.cli):
         app.cli.add_command(group)
     app.cli.add_command(worker.worker_command)

@@ -13,15 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import ColumnElement
 
 from models import Comment, Page, User, db, utcnow
 from models.comment import RANK_DEADLINE, URGENT_LANE_RANKS
-from moderation.services.audit import record_event
-from moderation.services.settings import ServicePolicy, current_policy, update_settings
-from moderation.services.working_hours import reply_due_at
 
 PAGE_SIZE = 50
 MAX_SEARCH_CHARS = 200
@@ -29,12 +26,6 @@ EXCERPT_CHARS = 140
 # "mine" lists the pending comments I hold a live claim on; the others are by status.
 STATUS_FILTERS = ("pending", "mine", "published", "rejected", "spam")
 QUEUE_ORDERED = ("pending", "mine")
-# Settings whose change moves the deadlines of comments already waiting.
-DEADLINE_SETTINGS = frozenset({
-    "urgent_target_minutes", "priority_target_working_hours", "routine_target_working_days",
-    "workday_start", "workday_end", "working_weekdays", "timezone", "holiday_country",
-    "holiday_subdivision",
-})
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MICROSECOND = timedelta(microseconds=1)
 
@@ -265,43 +256,3 @@ def first_line(body: str | None, limit: int = EXCERPT_CHARS) -> str:
         if line:
             return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
     return ""
-
-
-# --- Settings that move deadlines ------------------------------------------------------------
-
-def recompute_pending_deadlines(policy: ServicePolicy, actor: User | None) -> int:
-    """Recompute due_at of every pending comment under `policy`; return how many moved."""
-    rows = db.session.execute(
-        select(Comment.id, Comment.received_at, Comment.urgency, Comment.due_at)
-        .where(Comment.status == "pending")
-    ).all()
-    changes = []
-    for comment_id, received_at, urgency, due_at in rows:
-        new_due = reply_due_at(received_at, urgency, policy)
-        if new_due != due_at:
-            changes.append({"row_id": comment_id, "new_due": new_due})
-    if changes:
-        # A Core executemany: no version bump, so open publish forms stay valid.
-        table = Comment.__table__
-        db.session.execute(
-            update(table).where(table.c.id == bindparam("row_id"))
-            .values(due_at=bindparam("new_due")),
-            changes,
-        )
-        db.session.expire_all()
-    record_event(actor, "comments.deadlines_recomputed", "settings", None,
-                 after={"comments_moved": len(changes)})
-    return len(changes)
-
-
-def change_settings(changes: dict[str, Any], actor: User) -> tuple[ServicePolicy, int]:
-    """Store changed settings; when targets or hours change, re-sort waiting comments."""
-    policy_before = current_policy()
-    policy = update_settings(changes, actor)
-    moved = 0
-    deadline_keys = DEADLINE_SETTINGS & set(changes)
-    if deadline_keys and any(
-        getattr(policy, key) != getattr(policy_before, key) for key in deadline_keys
-    ):
-        moved = recompute_pending_deadlines(policy, actor)
-    return policy, moved

@@ -7,10 +7,18 @@ from datetime import time
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
-from models import ServiceSetting, User, db, utcnow
+from models import Comment, ServiceSetting, User, db, utcnow
 from moderation.services.audit import record_event
+from moderation.services.working_hours import reply_due_at
+
+# Settings whose change moves the deadlines of comments already waiting.
+DEADLINE_SETTINGS = frozenset({
+    "urgent_target_minutes", "priority_target_working_hours", "routine_target_working_days",
+    "workday_start", "workday_end", "working_weekdays", "timezone", "holiday_country",
+    "holiday_subdivision",
+})
 
 
 @dataclass(frozen=True)
@@ -96,3 +104,41 @@ def update_settings(changes: dict[str, Any], actor: User) -> ServicePolicy:
     record_event(actor, "settings.updated", "settings", None,
                  before={k: before[k] for k in changes}, after=changes)
     return policy
+
+
+def recompute_pending_deadlines(policy: ServicePolicy, actor: User | None) -> int:
+    """Recompute due_at of every pending comment under `policy`; return how many moved."""
+    rows = db.session.execute(
+        select(Comment.id, Comment.received_at, Comment.urgency, Comment.due_at)
+        .where(Comment.status == "pending")
+    ).all()
+    changes = []
+    for comment_id, received_at, urgency, due_at in rows:
+        new_due = reply_due_at(received_at, urgency, policy)
+        if new_due != due_at:
+            changes.append({"row_id": comment_id, "new_due": new_due})
+    if changes:
+        # A Core executemany: no version bump, so open publish forms stay valid.
+        table = Comment.__table__
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("row_id"))
+            .values(due_at=bindparam("new_due")),
+            changes,
+        )
+        db.session.expire_all()
+    record_event(actor, "comments.deadlines_recomputed", "settings", None,
+                 after={"comments_moved": len(changes)})
+    return len(changes)
+
+
+def change_settings(changes: dict[str, Any], actor: User) -> tuple[ServicePolicy, int]:
+    """Store changed settings; when targets or hours change, re-sort waiting comments."""
+    policy_before = current_policy()
+    policy = update_settings(changes, actor)
+    moved = 0
+    deadline_keys = DEADLINE_SETTINGS & set(changes)
+    if deadline_keys and any(
+        getattr(policy, key) != getattr(policy_before, key) for key in deadline_keys
+    ):
+        moved = recompute_pending_deadlines(policy, actor)
+    return policy, moved

@@ -119,8 +119,8 @@ def _replay_lock(spool_dir: Path) -> Iterator[bool]:
 
 def _store(record: dict) -> bool:
     """Store one spooled comment through the public intake; True if it was new."""
+    from moderation.services.feed import find_page
     from moderation.services.intake import submit_public_comment
-    from moderation.services.public import find_page
     from moderation.services.settings import current_policy
     from moderation.services.working_hours import reply_due_at
 

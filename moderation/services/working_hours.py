@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import holidays
 
-from moderation.services.settings import ServicePolicy
+if TYPE_CHECKING:
+    from moderation.services.settings import ServicePolicy
+
 
 # Guards the day-by-day walk against a policy with no working days at all.
 MAX_DAYS_SCANNED = 3660

@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user
 
 from models import db
-from moderation.forms.reports import ThreadExportForm
+from moderation.forms.exports import ThreadExportForm
 from moderation.services.exports import ExportInputError, parse_export_options, start_thread_export
 from moderation.views.access import supervisor_required
 

@@ -1,4 +1,4 @@
-"""The queue: a midwife's home page, take-next, claims, relabelling and the service settings."""
+"""The queue: a midwife's home page, take-next, claims and relabelling."""
 
 from __future__ import annotations
 
@@ -22,14 +22,12 @@ from moderation.forms.queue import (
     QueueFilterForm,
     RelabelForm,
     ReleaseForm,
-    SettingsForm,
     TakeNextForm,
     label_words,
 )
 from moderation.services.claims import ClaimError, release_claim, take_next_comment
 from moderation.services.queue import (
     QueueFilters,
-    change_settings,
     first_line,
     list_pages,
     new_comments_since,
@@ -37,8 +35,7 @@ from moderation.services.queue import (
     urgent_unclaimed_count,
 )
 from moderation.services.relabelling import RelabelError, relabel_comment
-from moderation.services.settings import current_settings
-from moderation.views.access import is_safe_local_path, staff_required, supervisor_required
+from moderation.views.access import is_safe_local_path, staff_required
 
 bp = Blueprint("queue", __name__)
 
@@ -182,33 +179,3 @@ def relabel(comment_id: int):
     flash(f"Labels saved: {label_words(comment.urgency)}, {label_words(comment.topic)}.",
           "success")
     return redirect(back)
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-@supervisor_required
-def settings():
-    """Let a supervisor change reply targets, working hours and the claim timeout."""
-    stored = current_settings()
-    form = SettingsForm()
-    if request.method == "GET":
-        form.fill_from(stored)
-    elif form.validate_on_submit():
-        changes = form.changes(stored)
-        if not changes:
-            flash("Nothing changed.", "info")
-            return redirect(url_for("queue.settings"))
-        try:
-            _, moved = change_settings(changes, current_user)
-        except ValueError as exc:
-            db.session.rollback()
-            return render_template("queue/settings.html", form=form, stored=stored,
-                                   error=str(exc)), 400
-        db.session.commit()
-        message = "Settings saved."
-        if moved:
-            message += f" {moved} waiting comment{'s' if moved != 1 else ''} got a new deadline."
-        flash(message, "success")
-        return redirect(url_for("queue.settings"))
-    else:
-        return render_template("queue/settings.html", form=form, stored=stored), 400
-    return render_template("queue/settings.html", form=form, stored=stored)

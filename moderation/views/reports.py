@@ -7,7 +7,8 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from models import db
-from moderation.forms.reports import ReportPeriodForm, ThreadExportForm
+from moderation.forms.exports import ThreadExportForm
+from moderation.forms.reports import ReportPeriodForm
 from moderation.services.charts import CHART_CSP, CHARTS, render_chart
 from moderation.services.exports import csv_document
 from moderation.services.reports import (
@@ -35,7 +36,7 @@ def optional_url(endpoint: str) -> str | None:
 def supervisor_links() -> list[tuple[str, str]]:
     """The other supervisor tools, for the hub at the top of the reports page."""
     links = [("Export answered threads", "exports.index"), ("Snippet library", "snippets.index"),
-             ("Service settings", "queue.settings")]
+             ("Service settings", "settings.index")]
     return [(label, url) for label, endpoint in links if (url := optional_url(endpoint))]
 
 

@@ -18,7 +18,7 @@ from tests.conftest import sign_in
 # text (invitation, I'm-on-it), whose token is the credential.
 OPEN_ENDPOINTS = {"static", "auth.login", "auth.code", "auth.enrol", "users.accept",
                   "alerts.acknowledge_link", "auth.forgot_password", "auth.reset_password_page"}
-OPEN_BLUEPRINTS = {"public", "api", "health", "metrics"}
+OPEN_BLUEPRINTS = {"feed", "intake_form", "api", "health", "metrics"}
 SUPERVISOR_ONLY = ("/supervisor", "/snippets", "/exports", "/settings", "/security",
                    "/account/second-factor", "/users", "/audit", "/models", "/oncall",
                    "/alerts", "/signposting", "/safeguarding")

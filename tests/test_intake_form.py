@@ -1,15 +1,14 @@
-"""The demo public article page: answered threads, and the "Add a comment" form."""
+"""The "Add a comment" form of the demo public page: posting, errors, CSRF and rate limits."""
 
 from __future__ import annotations
 
 import re
 import threading
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from models import Comment, db, utcnow
+from models import Comment, db
 from moderation import create_app
 from tests.test_intake import URGENT_BODY, comment_count
 
@@ -30,94 +29,6 @@ def form_token(html: str) -> str:
     match = re.search(r'name="form_token" type="hidden" value="([0-9a-f]{32})"', html)
     assert match, "the form carries a one-time token"
     return match.group(1)
-
-
-# --- Reading --------------------------------------------------------------------------------
-
-def test_the_page_shows_the_article_and_only_answered_published_threads(
-    client, article, make_comment, make_reply, midwife
-):
-    now = utcnow()
-    answered = make_comment("First, answered", status="published", page=article,
-                            author_email="asker@example.net", received_at=now - timedelta(days=2),
-                            published_at=now - timedelta(days=1))
-    make_reply(answered, midwife, "A midwife's answer")
-    make_comment("Waiting for a midwife", status="pending", page=article)
-    make_comment("Rejected one", status="rejected", page=article)
-    make_comment("Second, published", status="published", page=article, author_name="",
-                 received_at=now - timedelta(hours=3), published_at=now)
-    html = client.get("/pages/after-a-miscarriage").get_data(as_text=True)
-    assert "<h1>After a miscarriage</h1>" in html
-    assert "<p>Bleeding usually settles over about two weeks.</p>" in html
-    assert html.index("First, answered") < html.index("A midwife&#39;s answer") < html.index(
-        "Second, published")
-    for hidden in ("Waiting for a midwife", "Rejected one", "asker@example.net"):
-        assert hidden not in html
-
-
-def test_authors_are_not_verified_until_a_midwife_answers(
-    client, article, make_comment, make_reply, midwife
-):
-    answered = make_comment("Answered", status="published", page=article, author_name="Priya",
-                            published_at=utcnow())
-    make_reply(answered, midwife, "Our answer")
-    make_comment("Unanswered", status="published", page=article, author_name="Lou",
-                 published_at=utcnow())
-    html = client.get("/pages/after-a-miscarriage").get_data(as_text=True)
-    priya = html[html.index("Priya"):html.index("Answered</p>")]
-    lou = html[html.index(">Lou<"):html.index("Unanswered</p>")]
-    assert "(not verified)" not in priya
-    assert "(not verified)" in lou
-
-
-def test_a_blank_name_is_shown_as_anonymous(client, article, make_comment):
-    make_comment("No name given", status="published", page=article, author_name="",
-                 published_at=utcnow())
-    assert "Anonymous" in client.get("/pages/after-a-miscarriage").get_data(as_text=True)
-
-
-def test_an_unknown_page_is_404(client):
-    assert client.get("/pages/no-such-article").status_code == 404
-
-
-@pytest.mark.parametrize(
-    ("typed", "forbidden"),
-    [
-        ('<script>alert("x")</script>', "<script>alert"),
-        ('<img src=x onerror="alert(1)">', "<img src=x"),
-        ("<b>bold</b>", "<b>bold"),
-    ],
-)
-def test_hostile_text_is_always_shown_escaped(
-    client, article, make_comment, make_reply, midwife, typed, forbidden
-):
-    comment = make_comment(typed, status="published", page=article, author_name=typed,
-                           published_at=utcnow())
-    make_reply(comment, midwife, f"Quoting you: {typed}")
-    html = client.get("/pages/after-a-miscarriage").get_data(as_text=True)
-    assert forbidden not in html
-    assert "&lt;" in html
-
-
-def test_rtl_and_zero_width_text_is_isolated_so_it_cannot_reorder_the_page(
-    client, article, make_comment
-):
-    make_comment("\u202eevil\u202c \u0645\u0631\u062d\u0628\u0627 zero\u200bwidth", page=article,
-                 status="published", author_name="\u202eeman\u202c", published_at=utcnow())
-    html = client.get("/pages/after-a-miscarriage").get_data(as_text=True)
-    assert '<bdi class="comment-author">\u202eeman\u202c</bdi>' in html
-    assert '<div class="comment-body" dir="auto"><p>\u202eevil\u202c' in html
-
-
-def test_the_page_has_no_inline_script_or_style(client, article):
-    html = client.get("/pages/after-a-miscarriage").get_data(as_text=True)
-    assert "<style" not in html and " style=" not in html
-    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))
-
-
-def test_the_public_page_has_no_staff_navigation(client, article):
-    html = client.get("/pages/after-a-miscarriage").get_data(as_text=True)
-    assert "Sign out" not in html and "Queue" not in html
 
 
 # --- Posting --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The demo public article pages, as a visitor sees them."""
+"""Intake through the "Add a comment" form of the demo public page (the page itself: feed)."""
 
 from __future__ import annotations
 
@@ -17,28 +17,23 @@ from flask import (
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
-from models import Page, db
+from models import db
 from moderation.errors import DATABASE_UNAVAILABLE, error_page, safe_rollback
 from moderation.extensions import limiter
-from moderation.forms.public import PublicCommentForm
-from moderation.services.advice import get_help_box, preview_advice
+from moderation.forms.intake import PublicCommentForm
+from moderation.services.advice import preview_advice
+from moderation.services.feed import find_page
 from moderation.services.intake import (
     IntakeError,
     follow_up_target,
     new_form_token,
     submit_public_comment,
 )
-from moderation.services.public import find_page, posted_advice, published_threads
 from moderation.services.spool import SpoolError, spool_public_comment
+from moderation.views.feed import POSTED_SESSION_KEY, render_page
 
-bp = Blueprint("public", __name__)
+bp = Blueprint("intake_form", __name__)
 
-THANK_YOU = (
-    "Thank you for your comment. One of our midwives will read it and reply to you here; "
-    "your comment appears on this page together with their answer."
-)
-# The comments this visitor posted, so their advice stays on the page for the whole visit.
-SESSION_KEY = "posted_comment_ids"
 KEEP_POSTED = 10
 FORM_EXPIRED = "This form had expired. Your comment is still below: please post it again."
 TOO_MANY = (
@@ -49,37 +44,23 @@ TOO_MANY = (
 FORM_FIELDS = ("author_name", "author_email", "body")
 
 
-def _render(page: Page, form: PublicCommentForm, status: int = 200):
-    posted = posted_advice(page, session.get(SESSION_KEY, []))
-    return render_template(
-        "public/page.html", page=page, threads=published_threads(page), form=form,
-        get_help=get_help_box(), posted=posted, thank_you=THANK_YOU,
-    ), status
-
-
-@bp.route("/pages/<slug>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PUBLIC_COMMENT_RATE_LIMIT"], methods=["POST"])
-def show_page(slug: str):
-    """Show the article with its answered comments, and take a new comment."""
+@bp.post("/pages/<slug>")
+@limiter.limit(lambda: current_app.config["PUBLIC_COMMENT_RATE_LIMIT"])
+def post_comment(slug: str):
+    """Take a new comment from the article's form (the page itself is `feed.show_page`)."""
     try:
-        return _show_page(slug)
+        return _post_comment(slug)
     except DATABASE_UNAVAILABLE:
-        if request.method != "POST":
-            raise
         # The database is down: the comment goes to the spool, never lost.
         safe_rollback()
         return _keep_comment_offline(slug)
 
 
-def _show_page(slug: str):
+def _post_comment(slug: str):
     page = find_page(slug)
     if page is None:
         abort(404)
     form = PublicCommentForm()
-    if request.method == "GET":
-        form.form_token.data = new_form_token()
-        form.in_reply_to.data = request.args.get("reply_to", type=int)
-        return _render(page, form)
     if not form.validate():  # the form has no other validators: only its CSRF token failed
         return _keep_typed_comment(FORM_EXPIRED, 400)
     if form.confirmed.data != "1":
@@ -88,7 +69,7 @@ def _show_page(slug: str):
         advice = preview_advice(form.body.data or "")
         if advice is not None:
             form.confirmed.data = "1"
-            return render_template("public/check.html", page=page, form=_fresh_token(form),
+            return render_template("intake/check.html", page=page, form=_fresh_token(form),
                                    advice=advice)
     try:
         result = submit_public_comment(page, form.author_name.data, form.author_email.data,
@@ -100,12 +81,12 @@ def _show_page(slug: str):
             field = getattr(form, name) if name in FORM_FIELDS else form.body
             field.errors = [*field.errors, message]
         form.confirmed.data = ""
-        return _render(page, form, 422)
+        return render_page(page, form, 422)
     db.session.commit()
-    posted = [result.comment.id, *(i for i in session.get(SESSION_KEY, [])
+    posted = [result.comment.id, *(i for i in session.get(POSTED_SESSION_KEY, [])
                                    if i != result.comment.id)]
-    session[SESSION_KEY] = posted[:KEEP_POSTED]
-    return redirect(url_for("public.show_page", slug=page.slug, _anchor="main"), 303)
+    session[POSTED_SESSION_KEY] = posted[:KEEP_POSTED]
+    return redirect(url_for("feed.show_page", slug=page.slug, _anchor="main"), 303)
 
 
 def _keep_comment_offline(slug: str):
@@ -122,7 +103,7 @@ def _keep_comment_offline(slug: str):
         except SpoolError:
             current_app.logger.exception("A public comment could not be spooled")
             spooled = False
-    html = render_template("public/offline.html", spooled=spooled, form=form, slug=slug)
+    html = render_template("intake/offline.html", spooled=spooled, form=form, slug=slug)
     return html, 202 if spooled else 503, {"Retry-After": "60"} if not spooled else {}
 
 
@@ -140,7 +121,7 @@ def _keep_typed_comment(message: str, status: int, headers: dict[str, str] | Non
         return error_page(404)
     form = PublicCommentForm()
     form.body.errors = [message]
-    response, _ = _render(page, _fresh_token(form), status)
+    response, _ = render_page(page, _fresh_token(form), status)
     return response, status, headers or {}
 
 

@@ -1,4 +1,4 @@
-"""`flask comments …`: Importing comments from files."""
+"""`flask comments …`: intake from files (the backlog import), validated like the API."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The JSON API the charity's website talks to: comment intake and the published-thread feed."""
+"""Intake through the JSON API: the charity's website posts comments and reads their status.
+
+The published-thread feed of the same API is served by `moderation.views.feed`.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,6 @@ from models import Comment, Site, db
 from moderation.errors import problem_response
 from moderation.extensions import csrf
 from moderation.services.intake import IntakeError, comment_receipt, receive_comment
-from moderation.services.public import page_feed
 from moderation.services.sites import site_for_key
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -124,20 +126,6 @@ def show_comment(comment_id: int):
         return problem_response(404, "Comment not found",
                                 "No comment with this id was sent with your key.")
     return jsonify(comment_receipt(comment))
-
-
-@bp.get("/pages/<slug>/comments")
-def page_comments(slug: str):
-    """The published comments of a page with their published replies, oldest first."""
-    feed = page_feed(slug)
-    if feed is None:
-        return problem_response(404, "Page not found", f"No page with the slug {slug!r}.")
-    response = jsonify(feed.payload)
-    response.set_etag(feed.etag)
-    response.last_modified = feed.last_modified
-    # Caches may keep it but must ask again each time: a comment can be withdrawn.
-    response.headers["Cache-Control"] = "public, no-cache"
-    return response.make_conditional(request)
 
 
 @bp.get("/openapi.json")
