@@ -53,12 +53,13 @@ worker: migrate
 serve: migrate model
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
+## Ruff, then module size and function complexity (scripts/check_complexity.py)
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/check_complexity.py
 
 ## Lint, then the whole suite (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set)
-test: install
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -49,7 +49,7 @@ def make_app(url: str):
 
 def ensure_data(url: str, n: int, fresh: bool) -> None:
     """Build the database unless it already holds this benchmark's n comments."""
-    from bench.datagen import bulk_insert_threads
+    from bench.datagen_threads import bulk_insert_threads
     from models import Comment, User, db
     from moderation.services.auth import password_hasher
 

@@ -9,13 +9,10 @@ snapshot, so the count in the audit trail is exactly the number of records sent.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
-import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -29,21 +26,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from classifier.labels import TOPICS
 from models import Comment, Page, Reply, User, db
 from models.comment import redact_text
+from moderation.rules import EXPORT_FORMATS
 from moderation.services.audit import record_event
+from moderation.services.documents import MIMETYPES, csv_document, json_array, json_lines
 from moderation.services.reports import day_start
 from moderation.services.settings import current_policy
 
-EXPORT_FORMATS = ("csv", "json", "jsonl")
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "jsonl": "application/x-ndjson",
-}
-# Rows fetched per round trip; records are written out in batches of this many as well.
+# Rows fetched per round trip (the writers in services/documents.py batch as many).
 BATCH_SIZE = 500
-# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
 
 
 class ExportInputError(ValueError):
@@ -351,9 +341,9 @@ class ThreadExport:
                 yield from csv_document(self.csv_header(),
                                         (self.csv_row(r) for r in self.records()))
             elif self.options.format == "json":
-                yield from _json_array(self.records())
+                yield from json_array(self.records())
             else:
-                yield from _json_lines(self.records())
+                yield from json_lines(self.records())
         finally:
             self.close()
 
@@ -383,49 +373,3 @@ def start_thread_export(options: ExportOptions, actor: User | None, *, secret_ke
         export.close()
         raise
     return export
-
-
-# --- Writers -----------------------------------------------------------------------------
-
-
-def neutralise(value: Any) -> Any:
-    """Stop a text cell from being read as a formula by a spreadsheet (prefix a quote)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def csv_document(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """CSV for Excel: UTF-8 BOM, CRLF, quoted newlines and commas, formulas neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BOM)
-    writer.writerow([neutralise(cell) for cell in header])
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(cell) for cell in row])
-        if count % BATCH_SIZE == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _json_array(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    parts = ["["]
-    for count, record in enumerate(records):
-        parts.append(("\n" if count == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
-        if len(parts) >= BATCH_SIZE:
-            yield "".join(parts)
-            parts = []
-    parts.append("\n]\n")
-    yield "".join(parts)
-
-
-def _json_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    parts: list[str] = []
-    for record in records:
-        parts.append(json.dumps(record, ensure_ascii=False) + "\n")
-        if len(parts) >= BATCH_SIZE:
-            yield "".join(parts)
-            parts = []
-    yield "".join(parts)

@@ -121,9 +121,7 @@ def render_register_refs(text: str, entries: dict[str, SignpostingEntry] | None 
     return REGISTER_REF.sub(replace, text)
 
 
-def _clean(data: EntryInput) -> tuple[dict[str, Any], dict[str, str]]:
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
+def _clean_lengths(data: EntryInput, values: dict[str, Any], errors: dict[str, str]) -> None:
     for name, limit in LIMITS.items():
         value = (getattr(data, name) or "").strip()
         if len(value) > limit:
@@ -131,6 +129,9 @@ def _clean(data: EntryInput) -> tuple[dict[str, Any], dict[str, str]]:
         values[name] = value
     if not values["name"]:
         errors["name"] = "Give the service's name."
+
+
+def _clean_contacts(data: EntryInput, values: dict[str, Any], errors: dict[str, str]) -> None:
     for name in ("phone", "text_number"):
         value = (getattr(data, name) or "").strip()
         if value and not PHONE_PATTERN.fullmatch(value):
@@ -142,6 +143,9 @@ def _clean(data: EntryInput) -> tuple[dict[str, Any], dict[str, str]]:
     if web and not re.fullmatch(r"https://[^\s<>\"']+", web):
         errors["web_address"] = "A web address starting with https://, without spaces."
     values["web_address"] = web or None
+
+
+def _clean_choices(data: EntryInput, values: dict[str, Any], errors: dict[str, str]) -> None:
     bad_nations = [n for n in data.nations if n not in NATIONS]
     if bad_nations or not data.nations:
         errors["nations"] = "Choose the nations the service covers."
@@ -150,6 +154,15 @@ def _clean(data: EntryInput) -> tuple[dict[str, Any], dict[str, str]]:
     if bad:
         errors["categories"] = f"Unknown category: {', '.join(bad)}."
     values["categories"] = [c for c in CATEGORIES if c in data.categories]
+
+
+def _clean(data: EntryInput) -> tuple[dict[str, Any], dict[str, str]]:
+    """The entry's values, trimmed, and a message per field that is not acceptable."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    _clean_lengths(data, values, errors)
+    _clean_contacts(data, values, errors)
+    _clean_choices(data, values, errors)
     if not values["checked_by"]:
         errors["checked_by"] = "Say who checked these details."
     if not values["source"]:

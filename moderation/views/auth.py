@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import time
 
 import segno
@@ -12,7 +10,6 @@ from flask import (
     Response,
     current_app,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -21,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from models import User, db
 from moderation.extensions import limiter
@@ -33,7 +29,7 @@ from moderation.forms.auth import (
     ResetPasswordForm,
     ResetSecondFactorForm,
 )
-from moderation.security import security_event
+from moderation.security import client_address, security_event
 from moderation.services.auth import (
     AccountError,
     authenticate,
@@ -54,110 +50,47 @@ from moderation.services.auth import (
 )
 from moderation.services.password_reset import request_reset, reset_password, reset_user
 from moderation.views.access import is_safe_local_path, supervisor_required
+from moderation.views.sign_in_limits import (
+    account_key,
+    address_key,
+    email_digest,
+    from_known_device,
+    known_device,
+    login_failed,
+    pair_key,
+    remember_device,
+)
 
 bp = Blueprint("auth", __name__)
 
 SIGN_IN_FAILED = "That email and password do not match an active account."
 
 
-DEVICE_COOKIE_SALT = "known-device"
 # How long the step between a right password and the second factor may take.
 PENDING_SECONDS = 300
-
-
-def _login_failed(response) -> bool:
-    return request.method == "POST" and response.status_code != 302
-
-
-def _address() -> str:
-    # remote_addr is the real client once ProxyFix has applied TRUSTED_PROXY_HOPS.
-    return request.remote_addr or "unknown"
-
-
-def _email_digest(email: str) -> str:
-    return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
-
-
-def _device_cookie_name() -> str:
-    return "__Host-device" if current_app.config.get("PRODUCTION") else "device"
-
-
-def _device_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DEVICE_COOKIE_SALT)
-
-
-def known_device() -> str | None:
-    """The id of this browser when it signed in before to the account being tried, else None.
-
-    The signed cookie is set at a successful sign-in; with it the owner's attempts count
-    against her own device, so strangers hammering her account cannot lock her out.
-    """
-    if "known_device" not in g:
-        g.known_device = None
-        raw = request.cookies.get(_device_cookie_name())
-        if raw:
-            max_age = current_app.config["DEVICE_COOKIE_DAYS"] * 86400
-            try:
-                data = _device_serializer().loads(raw, max_age=max_age)
-            except BadSignature:
-                data = None
-            email = request.form.get("email", "")
-            if isinstance(data, dict) and data.get("account") == _email_digest(email):
-                g.known_device = str(data.get("device"))
-    return g.known_device
-
-
-def _remember_device(response: Response, email: str) -> None:
-    device = known_device() or secrets.token_urlsafe(16)
-    value = _device_serializer().dumps({"account": _email_digest(email), "device": device})
-    response.set_cookie(
-        _device_cookie_name(), value, max_age=current_app.config["DEVICE_COOKIE_DAYS"] * 86400,
-        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax",
-        path="/",
-    )
-
-
-def _pair_key() -> str:
-    """(account, address), or this known device of the account."""
-    device = known_device()
-    if device:
-        return "login-device:" + device
-    return f"login-pair:{_email_digest(request.form.get('email', ''))}|{_address()}"
-
-
-def _address_key() -> str:
-    return "login-address:" + _address()
-
-
-def _account_key() -> str:
-    return "login-account:" + _email_digest(request.form.get("email", ""))
-
-
-def _from_known_device() -> bool:
-    return known_device() is not None
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT"],
-    key_func=_pair_key,
+    key_func=pair_key,
     methods=["POST"],
-    deduct_when=_login_failed,
+    deduct_when=login_failed,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"],
-    key_func=_address_key,
+    key_func=address_key,
     methods=["POST"],
-    deduct_when=_login_failed,
-    exempt_when=_from_known_device,
+    deduct_when=login_failed,
+    exempt_when=from_known_device,
 )
 @limiter.limit(
     # An account under attack from many addresses is slowed for unknown devices only.
     lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
-    key_func=_account_key,
+    key_func=account_key,
     methods=["POST"],
-    deduct_when=_login_failed,
-    exempt_when=_from_known_device,
+    deduct_when=login_failed,
+    exempt_when=from_known_device,
 )
 def login():
     """Show the sign-in form; check the password, then the second factor if needed."""
@@ -189,13 +122,13 @@ def _complete_sign_in(user: User, remember: bool, next_path: str | None) -> Resp
     """Open a new server-side session (a new identifier) and send her on."""
     session.pop("mfa_pending", None)
     start_session(user, remember=remember, user_agent=request.headers.get("User-Agent", ""),
-                  address=_address(), policy=session_policy(current_app.config))
+                  address=client_address(), policy=session_policy(current_app.config))
     db.session.commit()
     login_user(user, remember=remember)
     security_event("security.sign_in", user=user, remember=remember,
                    second_factor=user.mfa_enrolled, known_device=known_device() is not None)
     response = redirect(next_path if is_safe_local_path(next_path) else url_for("queue.index"))
-    _remember_device(response, user.email)
+    remember_device(response, user.email)
     return response
 
 
@@ -373,9 +306,9 @@ RESET_REQUESTED = ("If an active account uses that address, we have emailed it a
 
 @bp.route("/login/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"],
-               key_func=lambda: "reset-account:" + _email_digest(request.form.get("email", "")))
+               key_func=lambda: "reset-account:" + email_digest(request.form.get("email", "")))
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_ADDRESS_RATE_LIMIT"], methods=["POST"],
-               key_func=lambda: "reset-address:" + _address())
+               key_func=lambda: "reset-address:" + client_address())
 def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotPasswordForm()
@@ -393,7 +326,7 @@ def forgot_password():
 
 @bp.route("/login/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_ADDRESS_RATE_LIMIT"], methods=["POST"],
-               key_func=lambda: "reset-token:" + _address(),
+               key_func=lambda: "reset-token:" + client_address(),
                deduct_when=lambda response: response.status_code != 302)
 def reset_password_page(token: str):
     """Choose a new password through a reset link; then sign in as usual (second factor too)."""
