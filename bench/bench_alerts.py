@@ -31,10 +31,11 @@ from aiosmtpd.controller import Controller
 
 from bench.datagen import intake_requests
 from bench.timing import percentile
+from classifier import DEFAULT_MODEL_PATH
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-DEFAULT_MODEL = PROJECT_ROOT / "classifier" / "artifacts" / "triage-model.skops"
+DEFAULT_MODEL = DEFAULT_MODEL_PATH
 # Appended to each generated comment so the safety rules make it urgent.
 RED_FLAG = " Since this morning I am soaking a pad every hour and I feel faint when I stand."
 SUBJECT_ID = re.compile(rb"^Subject: .*#(\d+)", re.MULTILINE)

@@ -38,10 +38,11 @@ from pathlib import Path
 from bench.bench_intake import _flask as _flask_here
 from bench.bench_intake import _free_port
 from bench.datagen import intake_requests
+from classifier import DEFAULT_MODEL_PATH
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-DEFAULT_MODEL = PROJECT_ROOT / "classifier" / "artifacts" / "triage-model.skops"
+DEFAULT_MODEL = DEFAULT_MODEL_PATH
 DEFAULT_BASELINE = "559201f"
 
 

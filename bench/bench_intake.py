@@ -37,10 +37,11 @@ from pathlib import Path
 
 from bench.datagen import intake_requests
 from bench.timing import percentile
+from classifier import DEFAULT_MODEL_PATH
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-DEFAULT_MODEL = PROJECT_ROOT / "classifier" / "artifacts" / "triage-model.skops"
+DEFAULT_MODEL = DEFAULT_MODEL_PATH
 
 
 def _free_port() -> int:

@@ -167,7 +167,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--data", type=Path, help="corpus directory (default classifier/data)")
     train.add_argument("--output", type=Path,
                        help="output directory (default classifier/artifacts)")
-    train.add_argument("--seed", type=int, help="random seed (default 20261127)")
+    train.add_argument("--seed", type=int,
+                       help="random seed (default: classifier.train.DEFAULT_SEED)")
     train.add_argument("--extra", type=Path,
                        help="JSONL of label corrections that win over the corpus")
     predict = sub.add_parser("predict", help="score JSON lines {id, body} from FILE or -")

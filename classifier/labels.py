@@ -15,3 +15,8 @@ TOPICS: tuple[str, ...] = (
     "other",
 )
 URGENT = "urgent"
+
+
+def label_words(name: str) -> str:
+    """A label as words a person reads: 'first_period' -> 'first period'."""
+    return name.replace("_", " ")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from classifier.labels import label_words
+
 # Function words and contraction fragments say nothing to a reader. A model phrase may not
 # start or end with one ("do stop", "getting twice" read as noise), and a phrase made only of
 # them is never shown. Negations and words like "again", "still" or "back" carry meaning here
@@ -95,7 +97,7 @@ def urgency_reason(label: str, words: Sequence[str], check_soon: bool = False) -
 
 def topic_reason(label: str, words: Sequence[str]) -> str:
     """The topic in words, with the phrases that pushed towards it."""
-    name = label.replace("_", " ")
+    name = label_words(label)
     return f"topic {name}: {_quoted(words)}" if words else f"topic {name}"
 
 

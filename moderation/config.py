@@ -6,8 +6,10 @@ import os
 import secrets
 from pathlib import Path
 
+from classifier import DEFAULT_MODEL_PATH
+from moderation.rules import ServicePolicy
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MODEL_PATH = PROJECT_ROOT / "classifier" / "artifacts" / "triage-model.skops"
 INSTANCE_DIR = Path(os.environ.get("MODERATION_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
 
@@ -202,17 +204,6 @@ def load_config() -> dict:
             os.environ.get("ESCALATE_ALL_SUPERVISORS_AFTER_MINUTES", 45)),
         "ACK_LINK_MAX_AGE_SECONDS": int(os.environ.get("ACK_LINK_MAX_AGE_SECONDS", 12 * 3600)),
         # Defaults of the settings a supervisor can change in the app.
-        "SERVICE_DEFAULTS": {
-            "urgent_target_minutes": 60,
-            "priority_target_working_hours": 4,
-            "routine_target_working_days": 2,
-            "workday_start": "09:00",
-            "workday_end": "17:00",
-            "working_weekdays": [0, 1, 2, 3, 4],
-            "timezone": "Europe/London",
-            "holiday_country": "GB",
-            "holiday_subdivision": "ENG",
-            # A short lease: the composer renews it every minute while it is open.
-            "claim_timeout_minutes": 3,
-        },
+        # Reply targets, working hours and the claim lease until a supervisor changes them.
+        "SERVICE_DEFAULTS": ServicePolicy().as_mapping(),
     }

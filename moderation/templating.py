@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask
 from markupsafe import Markup, escape
 
+from classifier.labels import label_words
 from classifier.reasons import short_reason
 from models import utcnow
+from moderation.formatting import london_time
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -38,15 +38,6 @@ def humanize_duration(seconds: float) -> str:
     return f"{minutes} min"
 
 
-def london_time(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
-    """Show a UTC time in the service's own time zone (UK time)."""
-    if value is None:
-        return ""
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo("Europe/London")).strftime(fmt)
-
-
 def _unacknowledged_near_misses() -> int:
     from moderation.services.near_misses import unacknowledged_count
 
@@ -58,6 +49,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["duration"] = humanize_duration
     app.jinja_env.filters["uktime"] = london_time
+    app.jinja_env.filters["label_words"] = label_words
     app.jinja_env.filters["short_reason"] = short_reason
     app.jinja_env.globals["unacknowledged_near_misses"] = _unacknowledged_near_misses
     app.jinja_env.globals["now"] = utcnow

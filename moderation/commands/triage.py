@@ -8,23 +8,22 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from models import Comment, LabelCorrection, db
+from models import db
 from moderation.services.corrections import corrected_examples
-from moderation.services.triage import forget_loaded_model, triage_comments
+from moderation.services.triage import forget_loaded_model, rescore_pending_comments
 
 cli = AppGroup("triage", help="The triage model: train, predict, rescore.")
 
-RESCORE_BATCH = 500
 
 
 @cli.command("train")
-@click.option("--seed", default=20261127, show_default=True, help="Random seed.")
+@click.option("--seed", type=int, default=None,
+              help="Random seed (default: the training seed, classifier.train.DEFAULT_SEED).")
 @click.option("--if-missing", is_flag=True, help="Only train when no model file exists yet.")
 @click.option("--sample", type=click.IntRange(min=50), default=None,
               help="Train on a stratified sample of this many examples (quick trials, tests).")
-def train_command(seed: int, if_missing: bool, sample: int | None) -> None:
+def train_command(seed: int | None, if_missing: bool, sample: int | None) -> None:
     """Train a CANDIDATE on the corpus plus corrections; the first model ever is promoted."""
     from moderation.services import model_releases
 
@@ -135,24 +134,6 @@ def predict_command(file: str, skip_bad: bool) -> None:
 def rescore_command() -> None:
     """Re-score every pending comment with the current model (after a retrain)."""
     forget_loaded_model()
-    total = 0
-    last_id = 0
-    while True:
-        batch = list(db.session.scalars(
-            select(Comment)
-            .where(
-                Comment.status == "pending",
-                Comment.id > last_id,
-                # A midwife's correction outranks the model: leave corrected comments alone.
-                Comment.id.not_in(select(LabelCorrection.comment_id)),
-            )
-            .order_by(Comment.id).limit(RESCORE_BATCH)
-        ))
-        if not batch:
-            break
-        triage_comments(batch)
-        db.session.flush()
-        total += len(batch)
-        last_id = batch[-1].id
+    total = rescore_pending_comments()
     db.session.commit()
     click.echo(f"Re-scored {total} pending comment(s).")

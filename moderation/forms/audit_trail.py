@@ -8,8 +8,6 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from moderation.services.audit_trail import AuditFilters
-
 
 class AuditFilterForm(FlaskForm):
     """Person, comment, kind and a range of days (no CSRF: reading changes nothing)."""
@@ -41,12 +39,13 @@ class AuditFilterForm(FlaskForm):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The end date is before the start date.")
 
-    def filters(self) -> AuditFilters:
-        """The valid filters as the service takes them."""
-        return AuditFilters(
-            person_id=int(self.person.data) if self.person.data else None,
-            comment_id=self.comment.data, kind=self.kind.data or None,
-            date_from=self.date_from.data, date_to=self.date_to.data)
+    def filter_values(self) -> dict[str, Any]:
+        """The valid filters, as the service's AuditFilters fields."""
+        return {
+            "person_id": int(self.person.data) if self.person.data else None,
+            "comment_id": self.comment.data, "kind": self.kind.data or None,
+            "date_from": self.date_from.data, "date_to": self.date_to.data,
+        }
 
     def query_args(self) -> dict[str, str]:
         """The filters as query-string arguments, for links and the CSV download."""

@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 from classifier.labels import TOPICS
 from moderation.forms import choices
 from moderation.forms.reports import PlainDateField
-from moderation.services.exports import EXPORT_FORMATS
+from moderation.rules import EXPORT_FORMATS
 
 FORMAT_LABELS = {"csv": "CSV (Excel)", "json": "JSON", "jsonl": "JSON Lines"}
 

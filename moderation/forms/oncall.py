@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, 
 from wtforms.validators import DataRequired, Length, Optional
 
 from moderation.forms import choices
-from moderation.services.oncall import WEEKDAYS
+from moderation.rules import WEEKDAYS
 
 
 class ShiftForm(FlaskForm):

@@ -14,13 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from classifier.labels import TOPICS, URGENCIES, label_words
 from moderation.forms import choices
-from moderation.services.queue import MAX_SEARCH_CHARS, CursorError, decode_cursor
-
-try:
-    from classifier import TOPICS, URGENCIES
-except ImportError:  # the package may not re-export its label names (yet)
-    from classifier.labels import TOPICS, URGENCIES
+from moderation.rules import MAX_SEARCH_CHARS
 
 STATUS_CHOICES = [
     ("pending", "Waiting for a reply"),
@@ -29,11 +25,6 @@ STATUS_CHOICES = [
     ("rejected", "Rejected"),
     ("spam", "Spam"),
 ]
-
-
-def label_words(name: str) -> str:
-    """A label name as people read it: 'first_period' -> 'first period'."""
-    return name.replace("_", " ")
 
 
 class FilterChoice(SelectField):
@@ -70,13 +61,6 @@ class QueueFilterForm(FlaskForm):
     def validate_q(self, field: StringField) -> None:
         if field.data and any(ord(ch) < 32 for ch in field.data):
             raise ValidationError("Search for plain words: control characters cannot be used.")
-
-    def validate_after(self, field: StringField) -> None:
-        if field.data:
-            try:
-                decode_cursor(field.data, self.status.data or "pending")
-            except CursorError as exc:
-                raise ValidationError(str(exc)) from exc
 
     def filter_values(self) -> dict[str, Any]:
         """The validated filters, as the service's QueueFilters fields."""

@@ -11,9 +11,15 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from moderation.forms import choices
+from moderation.rules import POLICY_BOUNDS, WEEKDAYS
 
-WEEKDAY_CHOICES = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"),
-                   (4, "Friday"), (5, "Saturday"), (6, "Sunday")]
+WEEKDAY_CHOICES = list(enumerate(WEEKDAYS))
+
+
+def _within(name: str) -> NumberRange:
+    """The setting's bounds, as the service checks them too (moderation/rules.py)."""
+    low, high, unit = POLICY_BOUNDS[name]
+    return NumberRange(min=low, max=high, message=f"Between {low:g} and {high:g} {unit}.")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -29,15 +35,15 @@ class SettingsForm(FlaskForm):
     urgent_target_minutes = IntegerField(
         "Urgent: reply within (minutes, any time of day)",
         validators=[InputRequired("Give the urgent reply target in minutes."),
-                    NumberRange(min=5, max=24 * 60, message="Between 5 and 1440 minutes.")])
+                    _within("urgent_target_minutes")])
     priority_target_working_hours = FloatField(
         "Priority: reply within (working hours)",
         validators=[InputRequired("Give the priority reply target in working hours."),
-                    NumberRange(min=0.25, max=80, message="Between 0.25 and 80 working hours.")])
+                    _within("priority_target_working_hours")])
     routine_target_working_days = FloatField(
         "Routine: reply within (working days)",
         validators=[InputRequired("Give the routine reply target in working days."),
-                    NumberRange(min=0.25, max=30, message="Between 0.25 and 30 working days.")])
+                    _within("routine_target_working_days")])
     workday_start = TimeField("Working day starts", validators=[
         InputRequired("Give the time the working day starts (HH:MM).")])
     workday_end = TimeField("Working day ends", validators=[
@@ -47,7 +53,7 @@ class SettingsForm(FlaskForm):
     claim_timeout_minutes = IntegerField(
         "A claim lapses after (idle minutes)",
         validators=[InputRequired("Give the claim timeout in minutes."),
-                    NumberRange(min=1, max=8 * 60, message="Between 1 and 480 minutes.")])
+                    _within("claim_timeout_minutes")])
     submit = SubmitField("Save settings")
 
     def validate_working_weekdays(self, field: MultiCheckboxField) -> None:

@@ -17,13 +17,13 @@ from typing import Any
 
 from classifier import safety
 from models import Comment, SignpostingEntry, utcnow
+from moderation.formatting import iso_utc
 from moderation.services.availability import (
     describe_hours,
     describe_moment,
     next_read_at,
     staffed_at,
 )
-from moderation.services.intake import iso_utc
 from moderation.services.signposting import SEED_FILE, entries_by_key
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ def record_event(
         action=action,
         target_type=target_type,
         target_id=target_id,
-        details=_jsonable(details),
+        details=jsonable(details),
     )
     # No flush of its own: the event goes to the database in the same flush or commit as the
     # change it describes, which saves a round of the unit of work on every state change.
@@ -28,12 +28,12 @@ def record_event(
     return event
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Turn datetimes and other objects into JSON-safe values."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if hasattr(value, "isoformat"):

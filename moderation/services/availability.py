@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from moderation.rules import WEEKDAYS
 from moderation.services.oncall import next_on_call_start
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.working_hours import add_working_time
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def next_read_at(now: datetime, policy: ServicePolicy | None = None) -> datetime:

@@ -12,7 +12,7 @@ from models import Comment, User, db, utcnow
 from moderation.services.audit import record_event
 from moderation.services.replies import (
     ReplyError,
-    _check_reason,
+    check_reason,
     mark_spam,
     reject_comment,
 )
@@ -50,7 +50,7 @@ def bulk_close(comment_ids: list[int], user: User, action: str, reason: str,
     if action not in ACTIONS:
         raise BulkError("Choose “Mark as spam” or “Reject”.")
     try:
-        reason = _check_reason(reason)
+        reason = check_reason(reason)
     except ReplyError as exc:
         raise BulkError(str(exc)) from exc
     now = now or utcnow()

@@ -15,7 +15,6 @@ from pygal.style import Style
 from moderation.services.reports import Table
 
 CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; script-src 'none'"
-URGENCY_COLOURS = {"urgent": "#b3261e", "priority": "#8a5300", "routine": "#1d5b3a"}
 PALETTE = ("#5b3f8c", "#b3261e", "#1d5b3a", "#8a5300", "#1f6fb2", "#7a7a7a", "#c2185b",
            "#00796b", "#6d4c41", "#3949ab")
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from models import Comment, Page, Reply, db, utcnow
-from moderation.services.intake import iso_utc
+from moderation.formatting import iso_utc
 
 if TYPE_CHECKING:
     from moderation.services.advice import Advice

@@ -18,7 +18,6 @@ from models import AlertChannel, OnCallOverride, OnCallShift, User, db, utcnow
 from moderation.services.audit import record_event
 from moderation.services.settings import current_policy
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # How far ahead the rota is searched for the next person, and the gaps shown to supervisors.
 LOOKAHEAD = timedelta(days=8)
 

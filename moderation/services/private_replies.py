@@ -18,12 +18,12 @@ from moderation.services.audit import record_event
 from moderation.services.outbox import OutboxError, enqueue_email
 from moderation.services.replies import (
     InvalidReply,
-    _check_reason,
-    _close,
-    _ensure_actionable,
-    _response_times,
+    check_reason,
+    close_comment,
+    ensure_actionable,
     normalise_body,
     reply_problems,
+    response_times,
 )
 
 # The labelling guide's safeguarding flag, and the red-flag category for abuse at home.
@@ -84,17 +84,17 @@ def send_private_reply(comment_id: int, user: User, body: str, *, expected_versi
     problems = reply_problems(text)
     if problems:
         raise InvalidReply(" ".join(problems))
-    comment = _ensure_actionable(comment_id, user, expected_version, now)
+    comment = ensure_actionable(comment_id, user, expected_version, now)
     address = (comment.author_email or "").strip()
     if not address:
         raise InvalidReply(NO_EMAIL)
 
-    seconds, working = _response_times(comment, now)
+    seconds, working = response_times(comment, now)
     if comment.first_replied_at is None:
         comment.first_replied_at = now
         comment.response_seconds = seconds
         comment.response_working_seconds = working
-    before, after = _close(comment, user, "private", now)
+    before, after = close_comment(comment, user, "private", now)
 
     reply = Reply(comment_id=comment.id, midwife_id=user.id, body=text, kind="private",
                   created_at=now, published_at=None)
@@ -121,10 +121,10 @@ def close_without_publishing(comment_id: int, user: User, reason: str, *,
                              expected_version: int, now: datetime | None = None) -> Comment:
     """Close a comment that is dealt with but must not be published, with the reason."""
     now = now or utcnow()
-    reason = _check_reason(reason)
-    comment = _ensure_actionable(comment_id, user, expected_version, now)
+    reason = check_reason(reason)
+    comment = ensure_actionable(comment_id, user, expected_version, now)
     comment.moderation_reason = reason
-    before, after = _close(comment, user, "closed", now)
+    before, after = close_comment(comment, user, "closed", now)
     record_event(user, "comment.closed", "comment", comment.id, before=before, after=after,
                  reason=reason)
     return comment

@@ -102,8 +102,7 @@ def redact(comment_id: int, user: User, text: str, *, expected_version: int | No
     comment.redactions = merged
     try:
         db.session.flush()
-    except StaleDataError as exc:  # the version-guarded UPDATE lost a race
-        db.session.rollback()
+    except StaleDataError as exc:  # the version-guarded UPDATE lost a race: the caller rolls back
         raise ReplyConflict("This comment changed just now. Nothing was redacted: look at "
                             "it again, then redact.") from exc
     record_event(user, "comment.redacted", "comment", comment.id,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Comment, LabelCorrection, Reply, Snippet, SnippetVersion, User, db, utcnow
+from moderation.formatting import london_time
 from moderation.services.audit import record_event
 from moderation.services.claims import ClaimError, claim_comment, holds_live_claim
 from moderation.services.settings import current_policy
@@ -35,7 +36,6 @@ from moderation.services.snippets import (
     unfilled_blanks,
 )
 from moderation.services.working_hours import working_seconds_between
-from moderation.templating import london_time
 
 MAX_REPLY_CHARS = 5000
 MIN_REASON_CHARS = 3
@@ -282,7 +282,7 @@ def _check_emergency_route(comment: Comment, user: User, text: str,
     if not (override_reason or "").strip():
         what = ", ".join(c.replace("_", " ") for c in categories) or "an emergency"
         raise EmergencyRouteMissing(EMERGENCY_ROUTE_MISSING.format(what=what))
-    return _check_reason(override_reason)
+    return check_reason(override_reason)
 
 
 def _check_snippet_used(snippet_id: int | None, snippet_version: int | None) -> None:
@@ -299,7 +299,8 @@ def _check_snippet_used(snippet_id: int | None, snippet_version: int | None) -> 
                            "Nothing was published: open the comment again (copy your text first).")
 
 
-def _check_reason(reason: str | None) -> str:
+def check_reason(reason: str | None) -> str:
+    """The reason for closing, stripped; InvalidReply when it is too short, long or has NUL."""
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_CHARS:
         raise InvalidReply(f"Give a reason ({MIN_REASON_CHARS} to {MAX_REASON_CHARS} "
@@ -354,8 +355,8 @@ def _change_message(comment: Comment) -> str:
     return f"{prefix}: {detail}. Nothing was changed: check the comment, then try again."
 
 
-def _ensure_actionable(comment_id: int, user: User, expected_version: int,
-                       now: datetime) -> Comment:
+def ensure_actionable(comment_id: int, user: User, expected_version: int,
+                      now: datetime) -> Comment:
     """Check status, version and claim; re-take a lapsed claim. Raises ReplyError."""
     comment = _get_comment(comment_id)
     if comment.status != "pending":
@@ -377,7 +378,7 @@ def _ensure_actionable(comment_id: int, user: User, expected_version: int,
     return comment
 
 
-def _guarded_flush(comment_id: int) -> None:
+def guarded_flush(comment_id: int) -> None:
     """Flush the version-checked UPDATE; a lost race becomes a ReplyConflict, rolled back."""
     try:
         db.session.flush()
@@ -387,14 +388,15 @@ def _guarded_flush(comment_id: int) -> None:
         raise ReplyConflict(_change_message(comment)) from exc
 
 
-def _response_times(comment: Comment, now: datetime) -> tuple[int, int]:
+def response_times(comment: Comment, now: datetime) -> tuple[int, int]:
+    """Seconds from receipt to `now`: elapsed, and within working hours."""
     seconds = max(0, int((now - comment.received_at).total_seconds()))
     working = working_seconds_between(comment.received_at, now, current_policy())
     return seconds, working
 
 
-def _close(comment: Comment, user: User, status: str,
-           now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+def close_comment(comment: Comment, user: User, status: str,
+                  now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
     """Set the outcome, free the claim and flush the version-guarded UPDATE; return before/after.
 
     The comment's UPDATE is flushed first and alone, so a lost race leaves nothing half-written.
@@ -407,7 +409,7 @@ def _close(comment: Comment, user: User, status: str,
     comment.claimed_by_id = None
     comment.claimed_at = None
     comment.claim_expires_at = None
-    _guarded_flush(comment.id)
+    guarded_flush(comment.id)
     return before, {"status": status, "claimed_by_id": None, "version": comment.version}
 
 
@@ -440,7 +442,7 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
     if problems:
         raise InvalidReply(" ".join(problems))
     _check_snippet_used(snippet_id, snippet_version)
-    comment = _ensure_actionable(comment_id, user, expected_version, now)
+    comment = ensure_actionable(comment_id, user, expected_version, now)
     _refuse_safeguarding_as_it_stands(comment)
     snippet = db.session.get(Snippet, snippet_id) if snippet_id is not None else None
     if snippet is not None and snippet.private_only:
@@ -448,7 +450,7 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
                            "published on the public page. Nothing was published.")
     override = _check_emergency_route(comment, user, text, override_reason)
 
-    seconds, working = _response_times(comment, now)
+    seconds, working = response_times(comment, now)
     # Public only once the undo window has passed (moderation/services/threads.py).
     visible_at = now + timedelta(seconds=max(0, current_app.config["REPLY_UNDO_SECONDS"]))
     comment.published_at = visible_at
@@ -456,7 +458,7 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
         comment.first_replied_at = now
     comment.response_seconds = seconds
     comment.response_working_seconds = working
-    before, after = _close(comment, user, "published", now)
+    before, after = close_comment(comment, user, "published", now)
 
     reply = Reply(comment_id=comment.id, midwife_id=user.id, body=text, snippet_id=snippet_id,
                   snippet_version=snippet_version if snippet_id is not None else None,
@@ -491,10 +493,10 @@ def mark_spam(comment_id: int, user: User, reason: str, *, expected_version: int
 def _close_comment(comment_id: int, user: User, status: str, reason: str, *,
                    expected_version: int, now: datetime | None) -> Comment:
     now = now or utcnow()
-    reason = _check_reason(reason)
-    comment = _ensure_actionable(comment_id, user, expected_version, now)
+    reason = check_reason(reason)
+    comment = ensure_actionable(comment_id, user, expected_version, now)
     comment.moderation_reason = reason
-    before, after = _close(comment, user, status, now)
+    before, after = close_comment(comment, user, status, now)
     record_event(user, OUTCOMES[status], "comment", comment.id, before=before, after=after,
                  reason=reason)
     return comment

@@ -12,18 +12,17 @@ safeguarding log.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
 
 from models import Comment, SafeguardingRecord, User, db, utcnow
+from moderation.formatting import london_time
 from moderation.services.audit import record_event
+from moderation.services.documents import csv_document
 from moderation.services.outbox import enqueue_email
 from moderation.services.replies import CommentGone, InvalidReply, ReplyConflict, ReplyError
-from moderation.templating import london_time
 
 FLAG = "safeguarding"
 RULE_CATEGORIES = ("safeguarding", "abuse")
@@ -32,8 +31,6 @@ MIN_TEXT, MAX_TEXT = 3, 4000
 EXPORT_COLUMNS = ("record_id", "comment_id", "page", "status", "source", "opened_at",
                   "opened_by", "concern", "decision", "actions", "outcome", "updated_at",
                   "updated_by")
-# A spreadsheet runs a cell starting with these as a formula: neutralise them on export.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SafeguardingForbidden(ReplyError):
@@ -190,25 +187,15 @@ def get_record(record_id: int, user: User) -> SafeguardingRecord:
     return record
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def export_csv(user: User) -> str:
     """Every record as CSV for the safeguarding log (audited); no public text, no email."""
     records = list_records(user)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for r in records:
-        writer.writerow([_cell(v) for v in (
-            r.id, r.comment_id, r.comment.page.slug, r.status, r.source,
-            london_time(r.opened_at), r.opened_by.name if r.opened_by else "rules",
-            r.concern, r.decision, r.actions, r.outcome, london_time(r.updated_at),
-            r.updated_by.name if r.updated_by else "")])
+    rows = [(r.id, r.comment_id, r.comment.page.slug, r.status, r.source,
+             london_time(r.opened_at), r.opened_by.name if r.opened_by else "rules",
+             r.concern, r.decision, r.actions, r.outcome, london_time(r.updated_at),
+             r.updated_by.name if r.updated_by else "") for r in records]
     record_event(user, "safeguarding.exported", "safeguarding_record", None, rows=len(records))
-    return "\ufeff" + out.getvalue()
+    return "".join(csv_document(EXPORT_COLUMNS, rows))
 
 
 def set_lead(user_id: int, actor: User, lead: bool) -> User:

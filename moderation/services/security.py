@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from models import AuditEvent, User, db, utcnow
-from moderation.services.audit import _jsonable
+from moderation.services.audit import jsonable
 
 log = logging.getLogger("moderation.security")
 
@@ -51,12 +51,12 @@ def record_security_event(action: str, *, user: User | None = None, email: str |
         "address": address, "user_agent": user_agent[:300], "path": path[:300],
         **details,
     }
-    log.info(json.dumps(_jsonable(payload), sort_keys=True))
+    log.info(json.dumps(jsonable(payload), sort_keys=True))
     values = {
         "actor_id": user.id if user is not None else None, "action": action,
         "target_type": "user", "target_id": user.id if user is not None else None,
         "created_at": now,
-        "details": _jsonable({key: value for key, value in payload.items()
+        "details": jsonable({key: value for key, value in payload.items()
                               if key not in ("time", "event", "account_id")}),
     }
     if with_change:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import time
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
 
 from models import Comment, ServiceSetting, User, db, utcnow
+from moderation.rules import ServicePolicy
 from moderation.services.audit import record_event
 from moderation.services.working_hours import reply_due_at
 
@@ -19,44 +18,6 @@ DEADLINE_SETTINGS = frozenset({
     "workday_start", "workday_end", "working_weekdays", "timezone", "holiday_country",
     "holiday_subdivision",
 })
-
-
-@dataclass(frozen=True)
-class ServicePolicy:
-    """Reply targets, working hours and the claim lease, as one value."""
-
-    urgent_target_minutes: int = 60
-    priority_target_working_hours: float = 4
-    routine_target_working_days: float = 2
-    workday_start: time = time(9, 0)
-    workday_end: time = time(17, 0)
-    working_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
-    timezone: str = "Europe/London"
-    holiday_country: str = "GB"
-    holiday_subdivision: str | None = "ENG"
-    claim_timeout_minutes: int = 3
-
-    @property
-    def working_day_minutes(self) -> int:
-        start = self.workday_start.hour * 60 + self.workday_start.minute
-        end = self.workday_end.hour * 60 + self.workday_end.minute
-        return end - start
-
-    @classmethod
-    def from_mapping(cls, values: dict[str, Any]) -> ServicePolicy:
-        """Build a policy from stored JSON-like values."""
-        return cls(
-            urgent_target_minutes=int(values["urgent_target_minutes"]),
-            priority_target_working_hours=float(values["priority_target_working_hours"]),
-            routine_target_working_days=float(values["routine_target_working_days"]),
-            workday_start=time.fromisoformat(values["workday_start"]),
-            workday_end=time.fromisoformat(values["workday_end"]),
-            working_weekdays=tuple(int(d) for d in values["working_weekdays"]),
-            timezone=values["timezone"],
-            holiday_country=values["holiday_country"],
-            holiday_subdivision=values.get("holiday_subdivision") or None,
-            claim_timeout_minutes=int(values["claim_timeout_minutes"]),
-        )
 
 
 def current_settings() -> dict[str, Any]:
@@ -84,14 +45,9 @@ def update_settings(changes: dict[str, Any], actor: User) -> ServicePolicy:
         policy = ServicePolicy.from_mapping(merged)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"Invalid setting: {exc}") from exc
-    if policy.working_day_minutes <= 0:
-        raise ValueError("The working day must end after it starts.")
-    if not policy.working_weekdays:
-        raise ValueError("At least one working day is needed.")
-    if min(policy.urgent_target_minutes, policy.claim_timeout_minutes) <= 0 or min(
-        policy.priority_target_working_hours, policy.routine_target_working_days
-    ) <= 0:
-        raise ValueError("Targets and the claim timeout must be positive.")
+    problems = policy.problems()
+    if problems:
+        raise ValueError(" ".join(problems))
     for key, value in changes.items():
         row = db.session.get(ServiceSetting, key)
         if row is None:

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Comment, Reply, ReplyVersion, User, db, utcnow
+from moderation.formatting import london_time
 from moderation.services.audit import record_event
 from moderation.services.claims import claim_comment
 from moderation.services.replies import (
@@ -22,12 +23,11 @@ from moderation.services.replies import (
     InvalidReply,
     ReplyConflict,
     ReplyError,
-    _check_reason,
-    _guarded_flush,
+    check_reason,
+    guarded_flush,
     normalise_body,
     reply_problems,
 )
-from moderation.templating import london_time
 
 WINDOW_CLOSED = ("The undo window has closed and the reply is public. You can still edit it, "
                  "or ask a supervisor to unpublish it.")
@@ -72,11 +72,11 @@ def can_edit(reply: Reply, user: User) -> bool:
 
 
 def _flush_reply(reply_id: int, conflict: str) -> None:
-    """Flush a change guarded by Reply.version; a lost race is a ReplyConflict, rolled back."""
+    """Flush a change guarded by Reply.version; a lost race is a ReplyConflict (the caller
+    rolls back, as for every refusal)."""
     try:
         db.session.flush()
     except StaleDataError as exc:
-        db.session.rollback()
         raise ReplyConflict(conflict) from exc
 
 
@@ -165,7 +165,7 @@ def undo_publish(reply_id: int, user: User, now: datetime | None = None) -> Repl
         comment.response_working_seconds = None
         comment.moderated_by_id = None
         comment.moderated_at = None
-        _guarded_flush(comment.id)
+        guarded_flush(comment.id)
         claim_comment(comment.id, user, now)
     record_event(user, "reply.undone", "reply", reply.id, comment_id=comment.id,
                  before=before, after={"published_at": None, "withdrawn_at": now})
@@ -178,7 +178,7 @@ def unpublish_reply(reply_id: int, user: User, reason: str,
     now = now or utcnow()
     if not user.is_supervisor:
         raise NotAllowed("Only a supervisor can unpublish a reply.")
-    reason = _check_reason(reason)
+    reason = check_reason(reason)
     reply = get_reply(reply_id)
     if reply.kind != "public" or reply.published_at is None:
         raise ReplyConflict("This reply is not published, so there is nothing to unpublish.")
@@ -196,7 +196,7 @@ def unpublish_thread(comment_id: int, user: User, reason: str,
     now = now or utcnow()
     if not user.is_supervisor:
         raise NotAllowed("Only a supervisor can unpublish a thread.")
-    reason = _check_reason(reason)
+    reason = check_reason(reason)
     comment = db.session.get(Comment, comment_id, populate_existing=True)
     if comment is None:
         raise CommentGone("This comment no longer exists.")
@@ -216,7 +216,7 @@ def unpublish_thread(comment_id: int, user: User, reason: str,
             if reply.kind == "public" and reply.published_at is not None:
                 _withdraw(reply, user, reason, now)
                 withdrawn.append(reply.id)
-    _guarded_flush(comment.id)
+    guarded_flush(comment.id)
     record_event(user, "thread.unpublished", "comment", comment.id, reason=reason,
                  comment_ids=[c.id for c in comments], reply_ids=withdrawn)
     return comment

@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
 import classifier.decision as _decision
 from classifier.decision import Decision
-from models import Comment
+from models import Comment, LabelCorrection, db
 from moderation.services.metrics import observe_triage
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.working_hours import reply_due_at
@@ -22,6 +23,9 @@ log = logging.getLogger(__name__)
 # red-flag rule made them urgent: the rules never depend on the model).
 FALLBACK_URGENCY = _decision.FALLBACK_URGENCY
 FALLBACK_TOPIC = _decision.FALLBACK_TOPIC
+
+# Pending comments re-scored per flush by `rescore_pending_comments`.
+RESCORE_BATCH = 500
 
 _model_lock = threading.Lock()
 _model_cache: dict[str, tuple[float, object]] = {}
@@ -88,3 +92,26 @@ def apply_decision(comment: Comment, decision: Decision, policy: ServicePolicy) 
 def triage_comment(comment: Comment, policy: ServicePolicy | None = None) -> None:
     """Score one comment and set its deadline."""
     triage_comments([comment], policy)
+
+
+def rescore_pending_comments(batch_size: int = RESCORE_BATCH) -> int:
+    """Re-score every pending comment not corrected by a midwife; flush; return how many."""
+    total = 0
+    last_id = 0
+    while True:
+        batch = list(db.session.scalars(
+            select(Comment)
+            .where(
+                Comment.status == "pending",
+                Comment.id > last_id,
+                # A midwife's correction outranks the model: leave corrected comments alone.
+                Comment.id.not_in(select(LabelCorrection.comment_id)),
+            )
+            .order_by(Comment.id).limit(batch_size)
+        ))
+        if not batch:
+            return total
+        triage_comments(batch)
+        db.session.flush()
+        total += len(batch)
+        last_id = batch[-1].id

@@ -7,13 +7,14 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from moderation.forms.audit_trail import AuditFilterForm
 from moderation.services.audit_trail import (
     CSV_HEADER,
+    AuditFilters,
     audit_csv_rows,
     audit_kinds,
     audit_page,
     audit_people,
     split_details,
 )
-from moderation.services.exports import csv_document
+from moderation.services.documents import csv_document
 from moderation.views.access import supervisor_required
 
 bp = Blueprint("audit_trail", __name__)
@@ -33,7 +34,8 @@ def index():
     if request.args and not form.validate():
         return render_template("audit_trail/index.html", form=form, events=None,
                                next_before=None, split_details=split_details), 422
-    events, next_before = audit_page(form.filters(), before_id=form.before.data)
+    events, next_before = audit_page(AuditFilters(**form.filter_values()),
+                                     before_id=form.before.data)
     return render_template("audit_trail/index.html", form=form, events=events,
                            next_before=next_before, split_details=split_details)
 
@@ -46,6 +48,6 @@ def export_csv():
     if request.args and not form.validate():
         return render_template("audit_trail/index.html", form=form, events=None,
                                next_before=None, split_details=split_details), 422
-    chunks = csv_document(CSV_HEADER, audit_csv_rows(form.filters()))
+    chunks = csv_document(CSV_HEADER, audit_csv_rows(AuditFilters(**form.filter_values())))
     return Response(stream_with_context(chunks), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from models import User, db, utcnow
 from moderation.forms import choices
 from moderation.forms.oncall import ButtonForm, ChannelsForm, OverrideForm, ShiftForm
+from moderation.rules import WEEKDAYS
 from moderation.services.oncall import (
-    WEEKDAYS,
     RotaError,
     add_override,
     add_shift,

@@ -17,16 +17,17 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from classifier.labels import label_words
 from models import db
 from moderation.forms.queue import (
     QueueFilterForm,
     RelabelForm,
     ReleaseForm,
     TakeNextForm,
-    label_words,
 )
 from moderation.services.claims import ClaimError, release_claim, take_next_comment
 from moderation.services.queue import (
+    CursorError,
     QueueFilters,
     first_line,
     list_pages,
@@ -64,7 +65,6 @@ def comment_url(comment_id: int) -> str:
 
 
 bp.add_app_template_filter(first_line, "first_line")
-bp.add_app_template_filter(label_words, "label_words")
 
 
 def _back(default: str) -> str:
@@ -86,8 +86,13 @@ def index():
     if not form.validate():
         return render_template("queue/index.html", form=form, queue=None,
                                take_next_form=TakeNextForm()), 400
-    queue = queue_page(QueueFilters(**form.filter_values()), current_user,
-                       cursor=form.after.data or None)
+    try:
+        queue = queue_page(QueueFilters(**form.filter_values()), current_user,
+                           cursor=form.after.data or None)
+    except CursorError as exc:  # a page link this code did not write, or for another status
+        form.after.errors = [str(exc)]
+        return render_template("queue/index.html", form=form, queue=None,
+                               take_next_form=TakeNextForm()), 400
     return render_template("queue/index.html", form=form, queue=queue,
                            take_next_form=TakeNextForm())
 

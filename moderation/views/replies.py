@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
-from classifier.labels import TOPICS, URGENCIES
 from models import Comment, db, utcnow
+from moderation.formatting import london_time
 from moderation.forms.replies import ReplyForm
 from moderation.services.claims import ClaimError, claim_comment, take_next_comment
 from moderation.services.identifiability import identifiers_needing_a_tick
 from moderation.services.replies import (
-    MAX_REASON_CHARS,
-    MAX_REPLY_CHARS,
     CommentGone,
-    ComposerContext,
     ReplyError,
     composer_page,
     current_context,
@@ -25,58 +21,18 @@ from moderation.services.replies import (
     reject_comment,
     view_comment,
 )
-from moderation.services.snippets import unfilled_blanks, urgent_snippet_keys
-from moderation.templating import london_time
 from moderation.views.access import staff_required
+from moderation.views.composer import (
+    close_comment,
+    form_error,
+    refuse_in_composer,
+    render_composer,
+)
 
 bp = Blueprint("replies", __name__)
 
 CONFIRM_NEEDED = ("Tick “I have read this reply through and it is ready to publish” to "
                   "publish. Your text is kept below.")
-
-
-def _optional_url(endpoint: str, **values: object) -> str | None:
-    """The URL of another feature's endpoint, or None while that feature is not there yet."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
-def _render(context: ComposerContext, form: ReplyForm, *, error: str | None = None,
-            status: int = 200):
-    comment = context.comment
-    return render_template(
-        "replies/compose.html",
-        context=context,
-        comment=comment,
-        form=form,
-        error=error,
-        blanks=unfilled_blanks(form.body.data or ""),
-        max_reply_chars=MAX_REPLY_CHARS,
-        max_reason_chars=MAX_REASON_CHARS,
-        relabel_url=_optional_url("queue.relabel", comment_id=comment.id),
-        release_url=_optional_url("queue.release", comment_id=comment.id),
-        urgencies=URGENCIES,
-        topics=TOPICS,
-        urgent_keys=urgent_snippet_keys(comment),
-    ), status
-
-
-def _refused(comment_id: int, form: ReplyForm, message: str, status: int):
-    """Show the composer again with the message and every word the midwife typed."""
-    db.session.rollback()
-    try:
-        context = current_context(comment_id, current_user)
-    except CommentGone:
-        abort(404)
-    # The page renders the version she is now looking at, so she can act on what she sees.
-    return _render(context, form, error=message, status=status)
-
-
-def _form_error(form: ReplyForm) -> str:
-    messages = [error for errors in form.errors.values() for error in errors]
-    return " ".join(str(m) for m in messages) or "The form could not be read. Please try again."
 
 
 @bp.route("/comments/<int:comment_id>")
@@ -98,7 +54,7 @@ def compose(comment_id: int):
         snippet, text = context.inserted
         form.body.data = text
         form.snippet_id.data, form.snippet_version.data = snippet.id, snippet.version
-    return _render(context, form)
+    return render_composer(context, form)
 
 
 @bp.route("/comments/<int:comment_id>/claim", methods=["POST"])
@@ -122,12 +78,12 @@ def preview(comment_id: int):
     """Show the reply as the public page will (for browsers without JavaScript)."""
     form = ReplyForm()
     if not form.validate_on_submit():
-        return _refused(comment_id, form, _form_error(form), 422)
+        return refuse_in_composer(comment_id, form, form_error(form), 422)
     try:
         context = current_context(comment_id, current_user)
     except CommentGone:
         abort(404)
-    return _render(context, form)
+    return render_composer(context, form)
 
 
 @bp.route("/comments/<int:comment_id>/publish", methods=["POST"])
@@ -136,13 +92,13 @@ def publish(comment_id: int):
     """Publish the reply; any refusal shows the composer again with the text kept."""
     form = ReplyForm()
     if not form.validate_on_submit():
-        return _refused(comment_id, form, _form_error(form), 422)
+        return refuse_in_composer(comment_id, form, form_error(form), 422)
     if not form.confirm.data:
-        return _refused(comment_id, form, CONFIRM_NEEDED, 422)
+        return refuse_in_composer(comment_id, form, CONFIRM_NEEDED, 422)
     comment = db.session.get(Comment, comment_id)
     left = comment and identifiers_needing_a_tick(comment, form.identifiers_ok.data)
     if left:
-        return _refused(comment_id, form, left, 422)
+        return refuse_in_composer(comment_id, form, left, 422)
     try:
         reply = publish_reply(
             comment_id, current_user, form.body.data or "",
@@ -151,7 +107,7 @@ def publish(comment_id: int):
             override_reason=form.override_reason.data,
         )
     except ReplyError as exc:
-        return _refused(comment_id, form, str(exc), exc.status)
+        return refuse_in_composer(comment_id, form, str(exc), exc.status)
     author = reply.comment.author_name or "the author"
     comment_id, public_at = reply.comment_id, reply.published_at
     db.session.commit()
@@ -173,33 +129,18 @@ def publish(comment_id: int):
     return redirect(url_for("queue.index"))
 
 
-def _close(comment_id: int, action, done: str):
-    form = ReplyForm()
-    if not form.validate_on_submit():
-        return _refused(comment_id, form, _form_error(form), 422)
-    try:
-        comment = action(comment_id, current_user, form.reason.data or "",
-                         expected_version=form.expected_version.data)
-    except ReplyError as exc:
-        return _refused(comment_id, form, str(exc), exc.status)
-    author = comment.author_name or "Anonymous"
-    db.session.commit()
-    flash(f"The comment from {author} was {done}.", "success")
-    return redirect(url_for("queue.index"))
-
-
 @bp.route("/comments/<int:comment_id>/reject", methods=["POST"])
 @staff_required
 def reject(comment_id: int):
     """Reject the comment, with a reason."""
-    return _close(comment_id, reject_comment, "rejected")
+    return close_comment(comment_id, reject_comment, "rejected")
 
 
 @bp.route("/comments/<int:comment_id>/spam", methods=["POST"])
 @staff_required
 def spam(comment_id: int):
     """Mark the comment as spam, with a reason."""
-    return _close(comment_id, mark_spam, "marked as spam")
+    return close_comment(comment_id, mark_spam, "marked as spam")
 
 
 @bp.route("/comments/<int:comment_id>/keepalive", methods=["POST"])

@@ -10,7 +10,7 @@ from models import db
 from moderation.forms.exports import ThreadExportForm
 from moderation.forms.reports import ReportPeriodForm
 from moderation.services.charts import CHART_CSP, CHARTS, render_chart
-from moderation.services.exports import csv_document
+from moderation.services.documents import csv_document
 from moderation.services.reports import (
     SECTIONS,
     ReportInputError,

@@ -31,7 +31,12 @@ from moderation.services.threads import (
     unpublish_thread,
 )
 from moderation.views.access import staff_required, supervisor_required
-from moderation.views.replies import _close, _form_error, _refused, _render
+from moderation.views.composer import (
+    close_comment,
+    form_error,
+    refuse_in_composer,
+    render_composer,
+)
 
 bp = Blueprint("threads", __name__)
 
@@ -79,12 +84,12 @@ def private(comment_id: int):
     """Email the reply privately through the outbox; any refusal keeps her text."""
     form = ReplyForm()
     if not form.validate_on_submit():
-        return _refused(comment_id, form, _form_error(form), 422)
+        return refuse_in_composer(comment_id, form, form_error(form), 422)
     try:
         reply = send_private_reply(comment_id, current_user, form.body.data or "",
                                    expected_version=form.expected_version.data)
     except ReplyError as exc:
-        return _refused(comment_id, form, str(exc), exc.status)
+        return refuse_in_composer(comment_id, form, str(exc), exc.status)
     author = reply.comment.author_name or "the author"
     db.session.commit()
     flash(f"Your private reply to {author} is queued for email. It is not published; "
@@ -96,7 +101,7 @@ def private(comment_id: int):
 @staff_required
 def close(comment_id: int):
     """Close the comment without publishing it, with a reason."""
-    return _close(comment_id, close_without_publishing, "closed without publishing")
+    return close_comment(comment_id, close_without_publishing, "closed without publishing")
 
 
 @bp.route("/comments/<int:comment_id>/redact", methods=["POST"])
@@ -105,7 +110,7 @@ def redact_text(comment_id: int):
     """Remove the given words from what the public will see (the original is kept)."""
     form = RedactForm()
     if not form.validate_on_submit():
-        flash(_form_error(form), "error")
+        flash(form_error(form), "error")
         return _back(comment_id)
     try:
         result = redact(comment_id, current_user, form.text.data or "",
@@ -161,7 +166,7 @@ def undo(reply_id: int):
     flash("Taken back: nobody saw it. Your text is in the reply box again.", "success")
     form = ReplyForm(formdata=None)
     form.body.data = text
-    return _render(current_context(comment_id, current_user), form)
+    return render_composer(current_context(comment_id, current_user), form)
 
 
 @bp.route("/replies/<int:reply_id>/edit", methods=["GET", "POST"])
@@ -176,7 +181,7 @@ def edit(reply_id: int):
     error, status = None, 200
     if form.is_submitted():
         if not form.validate():
-            error, status = _form_error(form), 422
+            error, status = form_error(form), 422
         else:
             try:
                 edit_reply(reply_id, current_user, form.body.data or "",

@@ -8,7 +8,9 @@
   var othersLine = document.getElementById("presence-others");
   var timeLine = document.getElementById("claim-time");
   var warning = document.getElementById("claim-warning");
-  var pollMs = parseInt(box.getAttribute("data-poll-ms"), 10) || 10000;
+  // The interval is the server's (config PRESENCE_POLL_SECONDS), written on the box.
+  var pollMs = parseInt(box.getAttribute("data-poll-ms"), 10);
+  if (!(pollMs > 0)) { return; }
   var WARN_SECONDS = 120;
   var expiresAt = null;   // in this browser's clock
   var mine = false;

@@ -8,13 +8,10 @@
 (function () {
   "use strict";
 
-  var DEFAULT_POLL_MS = 15000;
-
-  function pollInterval() {
-    // The queue page may set its own interval (config QUEUE_POLL_SECONDS); 15 s otherwise.
-    var banner = document.getElementById("new-comments");
-    var ms = banner ? parseInt(banner.dataset.pollMs, 10) : NaN;
-    return ms > 0 ? ms : DEFAULT_POLL_MS;
+  function pollInterval(element) {
+    // One interval, set by the server (config QUEUE_POLL_SECONDS) on what the page polls for.
+    var ms = parseInt(element.dataset.pollMs, 10);
+    return ms > 0 ? ms : 0;
   }
 
   function getJSON(url, onData) {
@@ -49,7 +46,8 @@
         }
       });
     }
-    window.setInterval(poll, pollInterval());
+    if (!pollInterval(element)) { return; }
+    window.setInterval(poll, pollInterval(element));
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden) { poll(); }
     });
@@ -148,7 +146,8 @@
         show(data.new, typeof data.urgent === "number" ? data.urgent : 0);
       });
     }
-    window.setInterval(poll, pollInterval());
+    if (!pollInterval(banner)) { return; }
+    window.setInterval(poll, pollInterval(banner));
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden) { poll(); }
     });
