@@ -16,10 +16,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     event,
+    or_,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from models.base import UTCDateTime, db, utcnow
 from models.page import Page, Site
@@ -169,13 +173,39 @@ class Comment(db.Model):
         """The body as the public may see it: every redacted span replaced by "[removed]"."""
         return redact_text(self.body, self.redactions or [])
 
+    # --- The claim: one definition of "someone is answering it", in Python and in SQL -------
+    # A claim is live from the moment it is taken until claim_expires_at, that moment included.
+
+    @hybrid_method
     def claim_is_live(self, now: datetime) -> bool:
-        """Tell whether someone holds an unexpired claim on this comment."""
-        return (
-            self.claimed_by_id is not None
-            and self.claim_expires_at is not None
-            and self.claim_expires_at > now
-        )
+        """Someone holds an unexpired claim on this comment at `now`."""
+        return (self.claimed_by_id is not None and self.claim_expires_at is not None
+                and self.claim_expires_at >= now)
+
+    @claim_is_live.expression
+    def claim_is_live(cls, now: datetime) -> ColumnElement[bool]:
+        return and_(cls.claimed_by_id.is_not(None), cls.claim_expires_at.is_not(None),
+                    cls.claim_expires_at >= now)
+
+    @hybrid_method
+    def is_unclaimed(self, now: datetime) -> bool:
+        """Nobody holds a live claim at `now`: anyone may take it."""
+        return not self.claim_is_live(now)
+
+    @is_unclaimed.expression
+    def is_unclaimed(cls, now: datetime) -> ColumnElement[bool]:
+        # The negation of claim_is_live written out, so ix_comments_urgent_unclaimed serves it.
+        return or_(cls.claimed_by_id.is_(None), cls.claim_expires_at.is_(None),
+                   cls.claim_expires_at < now)
+
+    @hybrid_method
+    def claim_held_by(self, user_id: int, now: datetime) -> bool:
+        """`user_id` holds a live claim on this comment at `now`."""
+        return self.claimed_by_id == user_id and self.claim_is_live(now)
+
+    @claim_held_by.expression
+    def claim_held_by(cls, user_id: int, now: datetime) -> ColumnElement[bool]:
+        return and_(cls.claimed_by_id == user_id, cls.claim_expires_at >= now)
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status} {self.urgency}>"

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from models import Comment, Escalation, OutboxMessage, User, db, utcnow
 from moderation.services.audit import record_event
@@ -208,7 +208,7 @@ def resume_lapsed(now: datetime) -> int:
     lapsed = db.session.scalars(
         select(Escalation).join(Comment, Comment.id == Escalation.comment_id)
         .where(Comment.status == "pending", Comment.urgency == "urgent",
-               or_(Comment.claimed_by_id.is_(None), Comment.claim_expires_at < now),
+               Comment.is_unclaimed(now),
                Escalation.stopped_at.is_not(None), Escalation.acknowledged_by_id.is_not(None))
     ).all()
     resumed = 0

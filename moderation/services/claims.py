@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from models import Comment, User, db, utcnow
 from moderation.services.alerts import stop_escalation
@@ -46,29 +46,12 @@ def _now(now: datetime | None) -> datetime:
 
 def _claim_is_free(user: User, now: datetime) -> Any:
     """The SQL condition under which `user` may take or renew a claim."""
-    return or_(
-        comments_table.c.claimed_by_id.is_(None),
-        comments_table.c.claimed_by_id == user.id,
-        comments_table.c.claim_expires_at.is_(None),
-        comments_table.c.claim_expires_at < now,
-    )
-
-
-def _unclaimed(now: datetime) -> Any:
-    """The SQL condition of a comment nobody holds a live claim on."""
-    return or_(
-        comments_table.c.claimed_by_id.is_(None),
-        comments_table.c.claim_expires_at.is_(None),
-        comments_table.c.claim_expires_at < now,
-    )
+    return or_(Comment.isComment.is_unclaimed(now), comments_table.c.claimed_by_id == user.id)
 
 
 def _claim_values(user: User, now: datetime) -> dict[str, Any]:
     expires = now + timedelta(minutes=current_policy().claim_timeout_minutes)
-    live_own = and_(
-        comments_table.c.claimed_by_id == user.id,
-        comments_table.c.claim_expires_at >= now,
-    )
+    live_own = Comment.claim_held_by(user.id, now)
     return {
         "claimed_by_id": user.id,
         # A renewal keeps the moment the midwife first took the comment.
@@ -161,8 +144,7 @@ def renew_claim(comment_id: int, user: User, now: datetime | None = None) -> Com
     result = db.session.execute(
         update(comments_table)
         .where(comments_table.c.id == comment_id, comments_table.c.status == "pending",
-               comments_table.c.claimed_by_id == user.id,
-               comments_table.c.claim_expires_at >= now)
+               Comment.claim_held_by(user.id, now))
         .values(claim_expires_at=expires)
     )
     if result.rowcount != 1:
@@ -199,7 +181,7 @@ def _queue_candidate(now: datetime, *, lock: bool, view: list[Any]) -> Any:
     """The id of the top unclaimed pending comment, as a scalar subquery (evaluated once)."""
     statement = (
         select(comments_table.c.id)
-        .where(comments_table.c.status == "pending", _unclaimed(now), *view)
+        .where(comments_table.c.status == "pending", Comment.is_unclaimed(now), *view)
         .order_by(*Comment.queue_order())
         .limit(1)
     )
@@ -229,7 +211,7 @@ def take_next_comment(user: User, now: datetime | None = None,
         claimed_id = db.session.execute(
             update(comments_table)
             .where(comments_table.c.id == _queue_candidate(now, lock=is_postgres, view=view),
-                   comments_table.c.status == "pending", _unclaimed(now))
+                   comments_table.c.status == "pending", Comment.is_unclaimed(now))
             .values(claimed_by_id=user.id, claimed_at=now, claim_expires_at=expires,
                     first_claimed_at=_first_claim(now))
             .returning(comments_table.c.id)
@@ -244,7 +226,7 @@ def take_next_comment(user: User, now: datetime | None = None,
             return _refreshed(claimed_id)
         still_free = db.session.execute(
             select(comments_table.c.id)
-            .where(comments_table.c.status == "pending", _unclaimed(now), *view).limit(1)
+            .where(comments_table.c.status == "pending", Comment.is_unclaimed(now), *view).limit(1)
         ).first()
         if still_free is None:
             return None
@@ -253,4 +235,4 @@ def take_next_comment(user: User, now: datetime | None = None,
 
 def holds_live_claim(comment: Comment, user: User, now: datetime | None = None) -> bool:
     """Tell whether `user` holds an unexpired claim on this comment."""
-    return comment.claimed_by_id == user.id and comment.claim_is_live(_now(now))
+    return comment.claim_held_by(user.id, _now(now))

@@ -30,7 +30,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import event, func, or_, select
+from sqlalchemy import event, func, select
 
 from models import OUTBOX_STATUSES, Comment, OutboxMessage, WorkerHeartbeat, db, utcnow
 
@@ -102,8 +102,7 @@ def queue_samples(now: datetime | None = None) -> Iterator[Sample]:
     oldest = db.session.scalar(
         select(func.min(Comment.received_at)).where(
             Comment.status == "pending", Comment.urgency == "urgent",
-            or_(Comment.claimed_by_id.is_(None), Comment.claim_expires_at.is_(None),
-                Comment.claim_expires_at < now)))
+            Comment.is_unclaimed(now)))
     age = (now - _aware(oldest)).total_seconds() if oldest is not None else 0.0
     yield Sample("moderation_oldest_unclaimed_urgent_age_seconds",
                  "Age of the oldest pending urgent comment nobody is answering (0: none)", age)

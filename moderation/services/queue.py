@@ -21,10 +21,9 @@ from models import Comment, Page, User, db, utcnow
 from models.comment import RANK_DEADLINE, URGENT_LANE_RANKS
 
 PAGE_SIZE = 50
-MAX_SEARCH_CHARS = 200
 EXCERPT_CHARS = 140
-# "mine" lists the pending comments I hold a live claim on; the others are by status.
-STATUS_FILTERS = ("pending", "mine", "published", "rejected", "spam")
+# Listed in queue order ("mine": the pending comments I hold a live claim on); the other
+# statuses are listed newest first.
 QUEUE_ORDERED = ("pending", "mine")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MICROSECOND = timedelta(microseconds=1)
@@ -113,15 +112,9 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _unclaimed(now: datetime) -> ColumnElement[bool]:
-    return or_(Comment.claimed_by_id.is_(None), Comment.claim_expires_at.is_(None),
-               Comment.claim_expires_at < now)
-
-
 def _conditions(filters: QueueFilters, user: User, now: datetime) -> list[ColumnElement[bool]]:
     if filters.status == "mine":
-        conditions = [Comment.status == "pending", Comment.claimed_by_id == user.id,
-                      Comment.claim_expires_at >= now]
+        conditions = [Comment.status == "pending", Comment.claim_held_by(user.id, now)]
     else:
         conditions = [Comment.status == filters.status]
     return conditions + view_conditions(filters)
@@ -238,7 +231,7 @@ def urgent_unclaimed_count(now: datetime | None = None) -> int:
     now = now or utcnow()
     return db.session.scalar(
         select(func.count()).select_from(Comment)
-        .where(Comment.status == "pending", Comment.urgency == "urgent", _unclaimed(now))
+        .where(Comment.status == "pending", Comment.urgency == "urgent", Comment.is_unclaimed(now))
     ) or 0
 
 
