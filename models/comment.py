@@ -34,6 +34,25 @@ from models.user import User
 COMMENT_STATUSES = ("pending", "published", "rejected", "spam", "private", "closed",
                     "unpublished")
 REDACTED_TEXT = "[removed]"
+# Who wrote a comment, wherever a person reads it, when the author left the name blank.
+ANONYMOUS_AUTHOR = "Anonymous"
+# The moves of a comment's life cycle: every other change of status is refused.
+STATUS_MOVES: dict[str, tuple[str, ...]] = {
+    "pending": ("published", "rejected", "spam", "private", "closed"),
+    # Back to the queue when its only reply is taken back in the undo window; a supervisor
+    # unpublishes a thread.
+    "published": ("pending", "unpublished"),
+    # A bulk rejection or spam marking undone within its minute.
+    "rejected": ("pending",),
+    "spam": ("pending",),
+    "private": (),
+    "closed": (),
+    "unpublished": (),
+}
+
+
+class InvalidTransition(ValueError):
+    """A comment was asked to move between two statuses that do not follow each other."""
 
 # The queue's ranks, top first. Ranks 0 and 1 are the urgent lane: an urgent comment is never
 # below a non-urgent one, whatever its deadline. Stored (queue_rank) so that one index serves
@@ -169,6 +188,11 @@ class Comment(db.Model):
                                  if self.queue_rank in URGENT_LANE_RANKS else 0.0)
 
     @property
+    def display_author(self) -> str:
+        """The author's name as people read it: ANONYMOUS_AUTHOR when left blank."""
+        return (self.author_name or "").strip() or ANONYMOUS_AUTHOR
+
+    @property
     def public_body(self) -> str:
         """The body as the public may see it: every redacted span replaced by "[removed]"."""
         return redact_text(self.body, self.redactions or [])
@@ -206,6 +230,13 @@ class Comment(db.Model):
     @claim_held_by.expression
     def claim_held_by(cls, user_id: int, now: datetime) -> ColumnElement[bool]:
         return and_(cls.claimed_by_id == user_id, cls.claim_expires_at >= now)
+
+    def move_to(self, status: str) -> None:
+        """Change the status along STATUS_MOVES; raise InvalidTransition for any other move."""
+        if status not in STATUS_MOVES.get(self.status, ()):
+            raise InvalidTransition(f"Comment {self.id} is {self.status}: it cannot become "
+                                    f"{status}.")
+        self.status = status
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status} {self.urgency}>"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from models import Comment, db, utcnow
+from models.comment import InvalidTransition
 
 
 def _ids(condition) -> set[int]:
@@ -39,3 +41,20 @@ def test_only_the_holder_of_a_live_claim_holds_it(make_comment, midwife, supervi
     assert not comment.claim_held_by(midwife.id, now + timedelta(minutes=4))
     assert _ids(Comment.claim_held_by(midwife.id, now)) == {comment.id}
     assert _ids(Comment.claim_held_by(supervisor.id, now)) == set()
+
+
+def test_a_comment_moves_only_along_its_life_cycle(make_comment):
+    comment = make_comment(status="rejected")
+    with pytest.raises(InvalidTransition, match="is rejected: it cannot become published"):
+        comment.move_to("published")
+    assert comment.status == "rejected"
+    comment.move_to("pending")
+    comment.move_to("published")
+    assert comment.status == "published"
+
+
+def test_a_closed_comment_never_comes_back(make_comment):
+    comment = make_comment(status="closed")
+    for status in ("pending", "published", "unpublished"):
+        with pytest.raises(InvalidTransition):
+            comment.move_to(status)

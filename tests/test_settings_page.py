@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from models import AuditEvent, Comment, db, utcnow
-from moderation.services.settings import ServicePolicy, current_policy
+from moderation.services.settings import ServicePolicy, current_policy, update_settings
 from tests.conftest import audited
 
 
@@ -99,3 +100,20 @@ def test_bad_settings_are_explained_and_nothing_is_stored(supervisor_client, cha
     assert current_policy() == ServicePolicy.from_mapping(
         current_app.config["SERVICE_DEFAULTS"])
     assert db.session.scalars(audited()).all() == []
+
+
+def test_an_out_of_range_setting_names_its_bounds_and_screen_readers_hear_them(
+        supervisor_client):
+    response = supervisor_client.post("/settings", data=form_data(urgent_target_minutes="2"))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="urgent_target_minutes-error"' in html
+    assert "Between 5 and 1440 minutes." in html
+    field = re.search(r'<input[^>]*id="urgent_target_minutes"[^>]*>', html).group(0)
+    assert 'aria-describedby="urgent_target_minutes-error"' in field
+    assert 'aria-invalid="true"' in field
+
+
+def test_the_service_refuses_what_the_form_refuses(app, supervisor):
+    with pytest.raises(ValueError, match="Between 5 and 1440 minutes"):
+        update_settings({"urgent_target_minutes": 2}, supervisor)

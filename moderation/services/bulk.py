@@ -96,7 +96,7 @@ def undo_bulk(comment_ids: list[int], user: User, now: datetime | None = None) -
             result.skipped.append((comment_id, "more than a minute has passed"))
         else:
             before = {"status": comment.status, "reason": comment.moderation_reason}
-            comment.status = "pending"
+            comment.move_to("pending")
             comment.moderation_reason = None
             comment.moderated_by_id = None
             comment.moderated_at = None

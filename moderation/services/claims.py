@@ -46,7 +46,7 @@ def _now(now: datetime | None) -> datetime:
 
 def _claim_is_free(user: User, now: datetime) -> Any:
     """The SQL condition under which `user` may take or renew a claim."""
-    return or_(Comment.isComment.is_unclaimed(now), comments_table.c.claimed_by_id == user.id)
+    return or_(Comment.is_unclaimed(now), comments_table.c.claimed_by_id == user.id)
 
 
 def _claim_values(user: User, now: datetime) -> dict[str, Any]:

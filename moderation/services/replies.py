@@ -403,7 +403,7 @@ def close_comment(comment: Comment, user: User, status: str,
     """
     before = {"status": comment.status, "claimed_by_id": comment.claimed_by_id,
               "version": comment.version}
-    comment.status = status
+    comment.move_to(status)
     comment.moderated_by_id = user.id
     comment.moderated_at = now
     comment.claimed_by_id = None

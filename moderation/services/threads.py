@@ -158,7 +158,7 @@ def undo_publish(reply_id: int, user: User, now: datetime | None = None) -> Repl
               if r.id != reply.id and r.kind == "public" and r.published_at is not None]
     if not others and comment.status == "published":
         # The comment was published by this reply: it goes back to the queue, as before.
-        comment.status = "pending"
+        comment.move_to("pending")
         comment.published_at = None
         comment.first_replied_at = None
         comment.response_seconds = None
@@ -208,7 +208,7 @@ def unpublish_thread(comment_id: int, user: User, reason: str,
                               Comment.status == "published"))]
     withdrawn = []
     for member in comments:
-        member.status = "unpublished"
+        member.move_to("unpublished")
         member.moderation_reason = reason
         member.moderated_by_id = user.id
         member.moderated_at = now

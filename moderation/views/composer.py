@@ -67,7 +67,7 @@ def close_comment(comment_id: int, action, done: str):
                          expected_version=form.expected_version.data)
     except ReplyError as exc:
         return refuse_in_composer(comment_id, form, str(exc), exc.status)
-    author = comment.author_name or "Anonymous"
+    author = comment.display_author
     db.session.commit()
     flash(f"The comment from {author} was {done}.", "success")
     return redirect(url_for("queue.index"))

@@ -108,7 +108,7 @@ def publish(comment_id: int):
         )
     except ReplyError as exc:
         return refuse_in_composer(comment_id, form, str(exc), exc.status)
-    author = reply.comment.author_name or "the author"
+    author = reply.comment.display_author
     comment_id, public_at = reply.comment_id, reply.published_at
     db.session.commit()
     in_undo_window = public_at > utcnow()  # REPLY_UNDO_SECONDS: the reply is not public yet

@@ -90,7 +90,7 @@ def private(comment_id: int):
                                    expected_version=form.expected_version.data)
     except ReplyError as exc:
         return refuse_in_composer(comment_id, form, str(exc), exc.status)
-    author = reply.comment.author_name or "the author"
+    author = reply.comment.display_author
     db.session.commit()
     flash(f"Your private reply to {author} is queued for email. It is not published; "
           "the comment's page shows whether it was delivered.", "success")
