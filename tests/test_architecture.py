@@ -132,3 +132,27 @@ def test_no_module_imports_another_modules_private_helpers(folder):
         if name.startswith("_")
     ]
     assert not found, f"make these public helpers in a shared module: {found}"
+
+
+def test_the_complexity_check_names_a_module_too_long_and_a_function_too_complex(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "check_complexity", ROOT / "scripts" / "check_complexity.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    branches = "".join(f"    if x == {i}:\n        return {i}\n" for i in range(25))
+    tangled = tmp_path / "tangled.py"
+    tangled.write_text("def pick(x):\n" + branches + "    return -1\n", encoding="utf-8")
+    long_one = tmp_path / "long_one.py"
+    long_one.write_text("x = 1\n" * 401, encoding="utf-8")
+    small = tmp_path / "small.py"
+    small.write_text("def one():\n    return 1\n", encoding="utf-8")
+
+    assert check.module_breaks(small, small.read_text()) == []
+    [complex_break] = check.module_breaks(tangled, tangled.read_text())
+    assert "pick has complexity 26 (rank D, at most C)" in complex_break
+    [size_break] = check.module_breaks(long_one, long_one.read_text())
+    assert "401 lines (at most 400)" in size_break
+    assert check.main([str(small)]) == 0
+    assert check.main([str(tangled), str(small)]) == 1
