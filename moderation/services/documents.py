@@ -17,7 +17,7 @@ MIMETYPES = {
     "json": "application/json",
     "jsonl": "application/x-ndjson",
 }
-# Rows written out per chunk of a streamed download.
+# Rows per chunk of a streamed download (and per round trip of an export's query).
 BATCH_SIZE = 500
 # A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -31,7 +31,8 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def csv_document(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+def csv_document(header: Sequence[str], rows: Iterable[Sequence[Any]],
+                 batch_size: int = BATCH_SIZE) -> Iterator[str]:
     """CSV for Excel: UTF-8 BOM, CRLF, quoted newlines and commas, formulas neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -39,31 +40,33 @@ def csv_document(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterat
     writer.writerow([neutralise(cell) for cell in header])
     for count, row in enumerate(rows, start=1):
         writer.writerow([neutralise(cell) for cell in row])
-        if count % BATCH_SIZE == 0:
+        if count % batch_size == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
 
 
-def json_array(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+def json_array(records: Iterable[dict[str, Any]],
+               batch_size: int = BATCH_SIZE) -> Iterator[str]:
     """A JSON array, one record per line, written out in batches."""
     parts = ["["]
     for count, record in enumerate(records):
         parts.append(("\n" if count == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
-        if len(parts) >= BATCH_SIZE:
+        if len(parts) >= batch_size:
             yield "".join(parts)
             parts = []
     parts.append("\n]\n")
     yield "".join(parts)
 
 
-def json_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+def json_lines(records: Iterable[dict[str, Any]],
+               batch_size: int = BATCH_SIZE) -> Iterator[str]:
     """JSON Lines (one record per line), written out in batches."""
     parts: list[str] = []
     for record in records:
         parts.append(json.dumps(record, ensure_ascii=False) + "\n")
-        if len(parts) >= BATCH_SIZE:
+        if len(parts) >= batch_size:
             yield "".join(parts)
             parts = []
     yield "".join(parts)

@@ -28,12 +28,15 @@ from models import Comment, Page, Reply, User, db
 from models.comment import redact_text
 from moderation.rules import EXPORT_FORMATS
 from moderation.services.audit import record_event
-from moderation.services.documents import MIMETYPES, csv_document, json_array, json_lines
+from moderation.services.documents import (
+    BATCH_SIZE,
+    MIMETYPES,
+    csv_document,
+    json_array,
+    json_lines,
+)
 from moderation.services.reports import day_start
 from moderation.services.settings import current_policy
-
-# Rows fetched per round trip (the writers in services/documents.py batch as many).
-BATCH_SIZE = 500
 
 
 class ExportInputError(ValueError):
@@ -339,11 +342,11 @@ class ThreadExport:
         try:
             if self.options.format == "csv":
                 yield from csv_document(self.csv_header(),
-                                        (self.csv_row(r) for r in self.records()))
+                                        (self.csv_row(r) for r in self.records()), BATCH_SIZE)
             elif self.options.format == "json":
-                yield from json_array(self.records())
+                yield from json_array(self.records(), BATCH_SIZE)
             else:
-                yield from json_lines(self.records())
+                yield from json_lines(self.records(), BATCH_SIZE)
         finally:
             self.close()
 
