@@ -41,7 +41,7 @@ from .model import ARTIFACT_NAME, TriageModel, decide_urgency, save_model
 MODEL_SERIES = "2026.11"
 PARAMS: dict[str, Any] = {
     "word_ngram_range": [1, 2],
-    "char_ngram_range": [2, 5],
+    "char_ngram_range": [3, 5],
     "word_min_df": 2,
     "char_min_df": 3,
     "sublinear_tf": True,
