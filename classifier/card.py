@@ -112,10 +112,10 @@ def render_markdown(card: Mapping[str, Any], bench: Mapping[str, Any] | None = N
         "## What it does",
         "",
         "Two linear heads (multinomial logistic regression, `class_weight=\"balanced\"`) on shared "
-        "TF-IDF features (word 1-2-grams + char_wb 2-5-grams) give every public comment an "
+        "TF-IDF features (word 1-2-grams + char_wb 3-5-grams) give every public comment an "
         "**urgency** (`urgent`, `priority`, `routine`) and a **topic** (the nine labels of "
         "`shared/labelling-guide.md`). Urgency is decided **as a system**: a comment is "
-        "`urgent` when a red-flag rule (`classifier/safety.py`: rate of bleeding, fainting, "
+        "`urgent` when a red-flag rule (`classifier/safety/`: rate of bleeding, fainting, "
         "infection, severe or one-sided pain, self-harm, being hurt at home, ... happening now; "
         "negated, hypothetical and past-story mentions ignored) fires, **or** when the model's "
         "P(urgent) reaches the threshold below. The threshold is the highest at which this "

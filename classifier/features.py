@@ -1,4 +1,4 @@
-"""TF-IDF features: word 1-2-grams plus char_wb 2-5-grams, with a fast cached transform.
+"""TF-IDF features: word 1-2-grams plus char_wb 3-5-grams, with a fast cached transform.
 
 `TextFeatures.fit` fits two ordinary scikit-learn `TfidfVectorizer`s. `transform` gives
 exactly the same matrix as `hstack([word.transform(docs), char.transform(docs)])` but
@@ -98,12 +98,12 @@ def _unpack(packed: dict) -> TfidfVectorizer:
 
 
 class TextFeatures(TransformerMixin, BaseEstimator):
-    """Word (1-2) and char_wb (2-5) TF-IDF features side by side, for linear heads."""
+    """Word (1-2) and char_wb (3-5) TF-IDF features side by side, for linear heads."""
 
     def __init__(
         self,
         word_ngram_range: tuple[int, int] = (1, 2),
-        char_ngram_range: tuple[int, int] = (2, 5),
+        char_ngram_range: tuple[int, int] = (3, 5),
         word_min_df: int = 1,
         char_min_df: int = 2,
         max_df: float = 1.0,
@@ -184,6 +184,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     def _word_block(self, docs: list[str]) -> sp.csr_matrix:
         vocab = self.word_vectorizer_.vocabulary_
+        get = vocab.get
         lo, hi = self.word_vectorizer_.ngram_range
         cols: list[int] = []
         lengths: list[int] = []
@@ -191,10 +192,11 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             tokens = _TOKEN.findall(doc)
             start = len(cols)
             for n in range(lo, hi + 1):
-                grams = tokens if n == 1 else [
-                    " ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)
-                ]
-                cols.extend(vocab[g] for g in grams if g in vocab)
+                if n == 1:
+                    grams = tokens
+                else:  # n consecutive tokens joined by a space, in order, as scikit-learn does
+                    grams = map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False))
+                cols.extend([c for c in map(get, grams) if c is not None])  # one lookup each
             lengths.append(len(cols) - start)
         return _tfidf_rows(
             lengths, np.asarray(cols, dtype=np.int64), len(vocab), self.word_vectorizer_.idf_,

@@ -41,11 +41,21 @@ class Words:
 
     def __init__(self, body: str) -> None:
         self.body = body
-        self.spans = [m.span() for m in _WORD.finditer(body)]
-        self.lowered = [body[a:b].lower() for a, b in self.spans]
-        self.first: dict[str, int] = {}
-        for index, word in enumerate(self.lowered):
-            self.first.setdefault(word, index)
+        self._spans: list[tuple[int, int]] | None = None
+        if body.isascii():  # lower-casing ASCII keeps every word and offset: one C-level pass
+            self.lowered = _WORD.findall(body.lower())
+        else:
+            self.lowered = [body[a:b].lower() for a, b in self.spans]
+        # the first index of each word: later (smaller) indices overwrite earlier ones
+        last = len(self.lowered) - 1
+        self.first = dict(zip(reversed(self.lowered), range(last, -1, -1), strict=True))
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """Each word's (start, end) in the body, found when a quote first needs them."""
+        if self._spans is None:
+            self._spans = [m.span() for m in _WORD.finditer(self.body)]
+        return self._spans
 
     def quote(self, term: str) -> str:
         """The words of `term` as typed (their case and spacing), else the term itself."""
@@ -56,7 +66,8 @@ class Words:
         n = len(tokens)
         for i in range(start, len(self.lowered) - n + 1):
             if self.lowered[i : i + n] == tokens:
-                return self.body[self.spans[i][0] : self.spans[i + n - 1][1]]
+                spans = self.spans
+                return self.body[spans[i][0] : spans[i + n - 1][1]]
         return term
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
-import statistics
 import time
 import warnings
 from collections import Counter
@@ -27,15 +25,23 @@ from .corpus import (
     load_frozen_test,
     validate_extra,
 )
+from .evaluation import (
+    DEFAULT_SEED,
+    classification_report,
+    evaluate,
+    holdout_split,
+    library_versions,
+    speed_report,
+    urgent_pr,
+)
 from .features import TextFeatures
 from .labels import TOPICS, URGENCIES, URGENT
-from .model import ARTIFACT_NAME, TriageModel, decide_urgency, load_model, save_model
+from .model import ARTIFACT_NAME, TriageModel, decide_urgency, save_model
 
-DEFAULT_SEED = 20261127
 MODEL_SERIES = "2026.11"
 PARAMS: dict[str, Any] = {
     "word_ngram_range": [1, 2],
-    "char_ngram_range": [2, 5],
+    "char_ngram_range": [3, 5],
     "word_min_df": 2,
     "char_min_df": 3,
     "sublinear_tf": True,
@@ -157,46 +163,6 @@ def cross_validate(
     return urgency_oof, topic_oof
 
 
-def classification_report(
-    y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
-) -> dict[str, Any]:
-    """Per-class precision/recall/F1/support, macro-F1, accuracy and the confusion matrix."""
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=list(labels), zero_division=0
-    )
-    per_class = {
-        label: {
-            "precision": round(float(precision[i]), 4),
-            "recall": round(float(recall[i]), 4),
-            "f1": round(float(f1[i]), 4),
-            "support": int(support[i]),
-        }
-        for i, label in enumerate(labels)
-    }
-    matrix = confusion_matrix(y_true, y_pred, labels=list(labels))
-    return {
-        "per_class": per_class,
-        "macro_f1": round(float(np.mean(f1)), 4),
-        "accuracy": round(float(np.mean(np.asarray(y_true) == np.asarray(y_pred))), 4),
-        "confusion_matrix": {"labels": list(labels), "rows_true_cols_predicted": matrix.tolist()},
-    }
-
-
-def _urgent_pr(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, float]:
-    truth = np.asarray(y_true) == URGENT
-    pred = np.asarray(y_pred) == URGENT
-    tp = int(np.sum(truth & pred))
-    return {
-        "recall": round(tp / max(int(truth.sum()), 1), 4),
-        "precision": round(tp / max(int(pred.sum()), 1), 4),
-        "true_positives": tp,
-        "false_negatives": int(np.sum(truth & ~pred)),
-        "false_positives": int(np.sum(~truth & pred)),
-    }
-
-
 def with_safety(bodies: Sequence[str], urgencies: Sequence[str]) -> list[str]:
     """Apply the safety layer to model urgencies (it can only raise them)."""
     return [
@@ -271,9 +237,9 @@ def _train_model(
         "urgency_model": classification_report(y_urgency, cv_urgency, URGENCIES),
         "urgency_with_safety": classification_report(y_urgency, cv_system, URGENCIES),
         "topic": classification_report(y_topic, cv_topic, TOPICS),
-        "urgent_at_threshold": _urgent_pr(y_urgency, cv_urgency),
-        "urgent_with_safety": _urgent_pr(y_urgency, cv_system),
-        "urgent_rules_only": _urgent_pr(y_urgency, rules_only),
+        "urgent_at_threshold": urgent_pr(y_urgency, cv_urgency),
+        "urgent_with_safety": urgent_pr(y_urgency, cv_system),
+        "urgent_rules_only": urgent_pr(y_urgency, rules_only),
         "check_soon": {
             "flagged": int(flagged_soon.sum()),
             "share_of_not_urgent": round(float(flagged_soon.sum()) / max(int((~served).sum()), 1),
@@ -291,85 +257,6 @@ def _train_model(
         "training_seconds": round(time.perf_counter() - started, 2),
     }
     return model, metrics
-
-
-def holdout_split(
-    examples: Sequence[Example], fraction: float = 0.2, seed: int = DEFAULT_SEED
-) -> tuple[list[Example], list[Example]]:
-    """Stratified (urgency x topic) split into (train, held-out), deterministic for a seed."""
-    rng = np.random.default_rng(seed)
-    groups: dict[str, list[int]] = {}
-    for i, e in enumerate(examples):
-        groups.setdefault(f"{e.urgency}|{e.topic}", []).append(i)
-    held: set[int] = set()
-    for key in sorted(groups):
-        members = groups[key]
-        count = int(round(fraction * len(members)))
-        held.update(int(i) for i in rng.permutation(members)[:count])
-    train = [e for i, e in enumerate(examples) if i not in held]
-    test = [e for i, e in enumerate(examples) if i in held]
-    return train, test
-
-
-def evaluate(model: TriageModel, examples: Sequence[Example]) -> dict[str, Any]:
-    """Served decisions (threshold + safety layer) against labels: the quality-gate figures."""
-    predictions = model.predict_many([e.body for e in examples])
-    y_urgency = [e.urgency for e in examples]
-    y_topic = [e.topic for e in examples]
-    rules_only = [URGENT if p.details and any(d.get("kind") == "safety" for d in p.details)
-                  else "not urgent" for p in predictions]
-    return {
-        "examples": len(examples),
-        "urgent_rules_only": _urgent_pr(y_urgency, rules_only),
-        "urgent_model_only": _urgent_pr(y_urgency, [p.model_urgency for p in predictions]),
-        "check_soon": int(sum(p.check_soon for p in predictions)),
-        "check_soon_urgent": int(sum(
-            p.check_soon and e.urgency == URGENT
-            for p, e in zip(predictions, examples, strict=True)
-        )),
-        "urgency": classification_report(y_urgency, [p.urgency for p in predictions], URGENCIES),
-        "topic": classification_report(y_topic, [p.topic for p in predictions], TOPICS),
-        "urgent": _urgent_pr(y_urgency, [p.urgency for p in predictions]),
-    }
-
-
-def _speed(model_path: Path, bodies: Sequence[str]) -> dict[str, float]:
-    started = time.perf_counter()
-    model = load_model(model_path)
-    load_seconds = time.perf_counter() - started
-    batch = list(bodies) * max(1, -(-2000 // max(len(bodies), 1)))
-    model.predict_many(batch[:200])  # warm the caches as a running app would be
-    # CPU time of this process: what one core spends, even when other work shares the machine.
-    started = time.process_time()
-    model.predict_many(batch)
-    batch_rate = len(batch) / max(time.process_time() - started, 1e-9)
-    single = []
-    for body in bodies[:200]:
-        t0 = time.process_time()
-        model.predict(body)
-        single.append((time.process_time() - t0) * 1000)
-    return {
-        "load_seconds": round(load_seconds, 3),
-        "batch_comments_per_second": round(batch_rate),
-        "single_comment_ms_median": round(statistics.median(single), 3),
-        "single_comment_ms_p95": round(float(np.percentile(single, 95)), 3),
-        "measured_on": f"in-process right after training, CPU time, {len(batch)} training "
-        "comments",
-    }
-
-
-def _versions() -> dict[str, str]:
-    import scipy
-    import sklearn
-    import skops
-
-    return {
-        "python": platform.python_version(),
-        "scikit_learn": sklearn.__version__,
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "skops": skops.__version__,
-    }
 
 
 def train_and_save(
@@ -427,9 +314,9 @@ def train_and_save(
         "safety_rules": sorted({rule.name for rule in safety.RULES}),
         "timing": {"training_seconds": round(training_seconds, 2),
                    "cv_seconds": metrics["cv_seconds"]},
-        "environment": _versions(),
+        "environment": library_versions(),
     }
     if measure_speed:
-        card["timing"].update(_speed(model_path, [e.body for e in examples]))
+        card["timing"].update(speed_report(model_path, [e.body for e in examples]))
     write_card(card, output_dir)
     return card

@@ -167,6 +167,8 @@ def load_config() -> dict:
         "API_MAX_CONTENT_LENGTH": int(os.environ.get("API_MAX_CONTENT_LENGTH", 64 * 1024)),
         # Outbox and worker (docs/alerts.md).
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Also told of every near miss (a missed emergency), beside the supervisors.
+        "CLINICAL_OWNER_EMAIL": os.environ.get("CLINICAL_OWNER_EMAIL", "").strip(),
         "OUTBOX_POLL_SECONDS": float(os.environ.get("OUTBOX_POLL_SECONDS", 1)),
         "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8)),
         "OUTBOX_BACKOFF_SECONDS": float(os.environ.get("OUTBOX_BACKOFF_SECONDS", 15)),

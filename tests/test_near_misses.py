@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from models import NearMiss, db, utcnow
+from models import NearMiss, OutboxMessage, db, utcnow
 from moderation.services.near_misses import (
     NearMissError,
     acknowledge_near_miss,
@@ -22,6 +22,12 @@ MISSED = "bleeding is getting heavier and I feel a bit faint when I stand"
 
 def _near_misses() -> list[NearMiss]:
     return list(db.session.scalars(select(NearMiss).order_by(NearMiss.id)))
+
+
+def _near_miss_emails() -> list[OutboxMessage]:
+    return list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "near_miss")
+        .order_by(OutboxMessage.recipient)))
 
 
 def test_raising_a_routine_comment_to_urgent_records_a_near_miss_with_its_model(
@@ -109,3 +115,41 @@ def test_reports_count_near_misses_and_raised_check_soon_per_model_version(
             rows["v-a"]["near_misses"]) == (2, 1, 1)
     assert rows["v-a"]["raised_share"] == 0.5
     assert (rows["v-b"]["check_soon"], rows["v-b"]["near_misses"]) == (0, 1)
+
+
+def test_a_near_miss_is_emailed_to_every_supervisor_and_the_clinical_owner_once(
+        app, midwife, supervisor, make_user, make_comment):
+    app.config["CLINICAL_OWNER_EMAIL"] = "clinical.owner@example.org"
+    other = make_user("supervisor", email="boss2@example.org")
+    comment = make_comment(MISSED, urgency="routine", model_version="triage-test-1")
+    relabel_comment(comment.id, midwife, urgency="urgent")
+    relabel_comment(comment.id, midwife, urgency="priority")
+    relabel_comment(comment.id, midwife, urgency="urgent")
+    db.session.commit()
+    emails = _near_miss_emails()
+    assert sorted(m.recipient for m in emails) == sorted(
+        ["clinical.owner@example.org", supervisor.email, other.email])
+    assert {m.comment_id for m in emails} == {comment.id}
+    assert {m.status for m in emails} == {"pending"}
+
+
+def test_the_near_miss_email_names_the_served_label_and_model_but_only_the_first_words(
+        app, midwife, supervisor, make_comment):
+    comment = make_comment(MISSED, urgency="priority", model_version="triage-test-1")
+    relabel_comment(comment.id, midwife, urgency="urgent")
+    db.session.commit()
+    [email] = _near_miss_emails()
+    assert email.recipient == supervisor.email
+    assert "served priority" in email.subject
+    assert "Model version: triage-test-1" in email.body
+    assert '"bleeding is getting heavier and I feel a…"' in email.body
+    assert MISSED not in email.body
+    assert f"/comments/{comment.id}" in email.body
+
+
+def test_a_comment_served_as_urgent_sends_no_near_miss_email(midwife, supervisor, make_comment):
+    comment = make_comment(MISSED, urgency="urgent")
+    relabel_comment(comment.id, midwife, urgency="priority")
+    relabel_comment(comment.id, midwife, urgency="urgent")
+    db.session.commit()
+    assert _near_miss_emails() == []

@@ -1,15 +1,25 @@
-"""Near misses: a midwife raised a comment to urgent that the served triage did not call urgent."""
+"""Near misses: a midwife raised a comment to urgent that the served triage did not call urgent.
+
+Each near miss is recorded once, shown to supervisors in the app, and emailed through the outbox
+to every supervisor and to the clinical owner (CLINICAL_OWNER_EMAIL, when set), in the same
+transaction. The email carries the comment's first few words and links, never its full text.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from models import Comment, LabelCorrection, NearMiss, User, db, utcnow
+from moderation.services.alerts import first_words
 from moderation.services.audit import record_event
+from moderation.services.oncall import channels_for, supervisors
+from moderation.services.outbox import enqueue_email
 
 URGENT = "urgent"
+KIND = "near_miss"
 
 
 class NearMissError(ValueError):
@@ -48,7 +58,51 @@ def record_near_miss(comment: Comment, user: User, now: datetime | None = None
     db.session.flush()
     record_event(user, "near_miss.recorded", "comment", comment.id,
                  after={"served_urgency": served, "model_version": comment.model_version})
+    notify_near_miss(near_miss, comment, user)
     return near_miss
+
+
+def near_miss_recipients() -> list[tuple[str, int | None]]:
+    """(email, user id) of every active supervisor and the clinical owner, each address once."""
+    recipients: dict[str, tuple[str, int | None]] = {}
+    for person in supervisors():
+        email = channels_for(person).email
+        if email:
+            recipients.setdefault(email.lower(), (email, person.id))
+    owner = (current_app.config.get("CLINICAL_OWNER_EMAIL") or "").strip()
+    if owner:
+        recipients.setdefault(owner.lower(), (owner, None))
+    return list(recipients.values())
+
+
+def near_miss_email(near_miss: NearMiss, comment: Comment, user: User) -> tuple[str, str]:
+    """Subject and plain-text body: who raised what, which model served it, first words only."""
+    base = current_app.config["BASE_URL"]
+    urls = current_app.url_map.bind("localhost")
+    subject = (f"Near miss: comment #{comment.id} raised to urgent "
+               f"(served {near_miss.served_urgency})")
+    lines = [
+        "A midwife raised a comment to urgent that triage had not called urgent.",
+        "",
+        f"Served as: {near_miss.served_urgency}",
+        f"Model version: {near_miss.model_version or 'unknown'}",
+        f"Raised by: {user.name}",
+        f"Starts: \"{first_words(comment.body)}\"",
+        "",
+        f"Open it: {base}{urls.build('replies.compose', {'comment_id': comment.id})}",
+        f"Near misses and models: {base}{urls.build('models.index')}",
+    ]
+    return subject, "\n".join(lines) + "\n"
+
+
+def notify_near_miss(near_miss: NearMiss, comment: Comment, user: User) -> int:
+    """Queue the near-miss email to each recipient (flushed; the caller commits); how many."""
+    subject, body = near_miss_email(near_miss, comment, user)
+    recipients = near_miss_recipients()
+    for email, user_id in recipients:
+        enqueue_email(KIND, email, subject, body, f"near_miss.{near_miss.id}.{email.lower()}",
+                      now=near_miss.created_at, comment_id=comment.id, user_id=user_id)
+    return len(recipients)
 
 
 def unacknowledged_count() -> int:
