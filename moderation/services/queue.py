@@ -20,6 +20,7 @@ from sqlalchemy.sql import ColumnElement
 from models import Comment, Page, User, db, utcnow
 from models.comment import RANK_DEADLINE, URGENT_LANE_RANKS
 from moderation.services.audit import record_event
+from moderation.services.search import search_condition
 from moderation.services.settings import ServicePolicy, current_policy, update_settings
 from moderation.services.working_hours import reply_due_at
 
@@ -117,11 +118,6 @@ def decode_cursor(cursor: str, status: str) -> tuple[Any, ...]:
 
 # --- Filters ---------------------------------------------------------------------------------
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _unclaimed(now: datetime) -> ColumnElement[bool]:
     return or_(Comment.claimed_by_id.is_(None), Comment.claim_expires_at.is_(None),
                Comment.claim_expires_at < now)
@@ -146,9 +142,7 @@ def view_conditions(filters: QueueFilters) -> list[ColumnElement[bool]]:
     if filters.page_id is not None:
         conditions.append(Comment.page_id == filters.page_id)
     if filters.search:
-        pattern = _like_pattern(filters.search)
-        conditions.append(or_(Comment.body.ilike(pattern, escape="\\"),
-                              Comment.author_name.ilike(pattern, escape="\\")))
+        conditions.append(search_condition(filters.search))
     return conditions
 
 
