@@ -134,3 +134,19 @@ def test_a_migrated_database_finds_old_comments_and_new_ones(tmp_path):
         assert len(listed(user, search="methotrex")) == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_common_term_lists_the_same_comments_as_a_rare_one_would(
+        midwife, make_comment, monkeypatch):
+    """Above SPARSE_MATCHES matches SQLite tests rows in queue order instead: same answer."""
+    import moderation.services.search as search
+
+    now = utcnow()
+    wanted = [make_comment(f"Bleeding question {i}", received_at=now - timedelta(hours=i),
+                           author_name="Joanne") for i in range(4)]
+    make_comment("Nothing here", author_name="Kim")
+    expected = [c.id for c in reversed(wanted)]
+    assert listed(midwife, search="bleeding") == expected
+    monkeypatch.setattr(search, "SPARSE_MATCHES", 1)
+    assert listed(midwife, search="bleeding") == expected
+    assert listed(midwife, search="jo") == expected
