@@ -13,6 +13,7 @@ from models.presence import Presence
 from models.reply import Reply, ReplyVersion, Snippet, SnippetVersion
 from models.safeguarding import NoteMention, SafeguardingRecord, ThreadNote
 from models.saved_view import SavedView
+from models.search_index import create_search_index, drop_search_index
 from models.session import UserSession
 from models.setting import ServiceSetting
 from models.signposting import SignpostingEntry
@@ -51,6 +52,8 @@ __all__ = [
     "UserSession",
     "UTCDateTime",
     "WorkerHeartbeat",
+    "create_search_index",
+    "drop_search_index",
     "db",
     "utcnow",
 ]

@@ -11,6 +11,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
 from models import db
+from models.search_index import include_object
 from moderation import create_app
 from tests.conftest import TEST_DATABASE_URL, postgres_url
 
@@ -38,7 +39,8 @@ def test_upgrade_matches_the_models_and_downgrade_undoes_it(tmp_path):
             upgrade()
             with db.engine.connect() as connection:
                 context = MigrationContext.configure(
-                    connection, opts={"compare_type": True, "render_as_batch": True})
+                    connection, opts={"compare_type": True, "render_as_batch": True,
+                                      "include_object": include_object})
                 assert compare_metadata(context, db.metadata) == [], url
             downgrade(revision="base")
             with db.engine.connect() as connection:

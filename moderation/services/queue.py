@@ -19,6 +19,7 @@ from sqlalchemy.sql import ColumnElement
 
 from models import Comment, Page, User, db, utcnow
 from models.comment import RANK_DEADLINE, URGENT_LANE_RANKS
+from moderation.services.search import search_condition
 
 PAGE_SIZE = 50
 EXCERPT_CHARS = 140
@@ -107,9 +108,6 @@ def decode_cursor(cursor: str, status: str) -> tuple[Any, ...]:
 
 # --- Filters ---------------------------------------------------------------------------------
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _conditions(filters: QueueFilters, user: User, now: datetime) -> list[ColumnElement[bool]]:
@@ -130,9 +128,7 @@ def view_conditions(filters: QueueFilters) -> list[ColumnElement[bool]]:
     if filters.page_id is not None:
         conditions.append(Comment.page_id == filters.page_id)
     if filters.search:
-        pattern = _like_pattern(filters.search)
-        conditions.append(or_(Comment.body.ilike(pattern, escape="\\"),
-                              Comment.author_name.ilike(pattern, escape="\\")))
+        conditions.append(search_condition(filters.search))
     return conditions
 
 
