@@ -214,5 +214,13 @@ def load_config() -> dict:
             "holiday_subdivision": "ENG",
             # A short lease: the composer renews it every minute while it is open.
             "claim_timeout_minutes": 3,
+            # Four eyes on high-risk replies (services/four_eyes.py): "before" holds the reply
+            # until a second clinician approves it, "after" publishes at once and asks for a
+            # review within 24 hours (urgent: help is never delayed).
+            "four_eyes_private": "before",
+            "four_eyes_safeguarding": "before",
+            "four_eyes_urgent": "after",
+            # The share of last week's published replies sampled for peer review.
+            "peer_review_percent": 5,
         },
     }

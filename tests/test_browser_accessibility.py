@@ -91,7 +91,7 @@ def everything(make_comment, make_snippet, make_reply, supervisor, midwife, jo):
     update_snippet(snippet.id, SnippetInput(
         title="Bleeding duration", topic="bleeding",
         body="Dear {first_name},\n\nBleeding usually settles within two weeks.\n\n{signature}",
-        clinical_owner="Lead midwife", review_by=date(2020, 1, 1)), supervisor)
+        clinical_owner_id=None, review_by=date(2020, 1, 1)), supervisor)
     retired = make_snippet("old_advice", title="Old advice")
     retire_snippet(retired.id, supervisor)
     from moderation.services.users import invite_user
