@@ -6,13 +6,16 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+from moderation.forms import choices
+
+YES_NO = choices([("yes", "Yes"), ("no", "No")])
 
 
 class ReviewForm(FlaskForm):
     """Agree or concern, a note, and the peer-review questions (the service checks them)."""
 
-    verdict = RadioField("Your view", choices=[("agree", "Agree"), ("concern", "Concern")],
+    verdict = RadioField("Your view", choices=choices([("agree", "Agree"),
+                                                       ("concern", "Concern")]),
                          validate_choice=False)
     note = TextAreaField("Note (required for a concern: the author and a supervisor read it)")
     accurate = RadioField("Accurate (clinically correct)", choices=YES_NO, validate_choice=False)

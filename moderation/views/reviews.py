@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from models import REVIEW_CHECKS, db, utcnow
+from moderation.forms import choices
 from moderation.forms.reviews import FourEyesForm, ReviewForm, SampleForm
 from moderation.services.four_eyes import (
     CATEGORIES,
@@ -43,7 +44,7 @@ REPORT_WEEKS = (4, 13, 52)
 def _settings_form() -> FourEyesForm:
     form = FourEyesForm()
     for category in CATEGORIES:
-        getattr(form, category).choices = list(MODE_WORDS.items())
+        getattr(form, category).choices = choices(list(MODE_WORDS.items()))
     if not form.is_submitted():
         for category, mode in current_modes().items():
             getattr(form, category).data = mode

@@ -58,8 +58,8 @@ def _snippet_or_404(snippet_id: int) -> Snippet:
 def _form() -> SnippetForm:
     form = SnippetForm()
     form.topic.choices = choices(topic_choices())
-    form.clinical_owner_id.choices = [("", "Not chosen yet")] + [
-        (str(user_id), name) for user_id, name in clinical_owner_choices()]
+    form.clinical_owner_id.choices = choices([("", "Not chosen yet"),
+                                              *clinical_owner_choices()])
     return form
 
 
