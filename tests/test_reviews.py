@@ -8,7 +8,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from models import Comment, OutboxMessage, Reply, ReplyReview, User, db, utcnow
+from models import (
+    Comment,
+    OutboxMessage,
+    Reply,
+    ReplyReview,
+    Snippet,
+    SnippetVersion,
+    User,
+    db,
+    utcnow,
+)
 from moderation.services.claims import claim_comment
 from moderation.services.four_eyes import update_review_settings
 from moderation.services.private_replies import send_private_reply
@@ -290,3 +300,20 @@ def test_a_bad_sampling_percentage_is_refused_on_the_settings_form(supervisor_cl
         "peer_review_percent": percent})
     assert response.status_code == 422
     assert "more than 0 and at most 100" in response.get_data(as_text=True)
+
+
+# --- Demo ------------------------------------------------------------------------------------
+
+def test_the_demo_has_a_snippet_change_waiting_and_an_urgent_reply_to_review(runner):
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0  # idempotent
+    helen, amara = (db.session.scalar(select(User).where(User.email == email))
+                    for email in ("supervisor@example.org", "supervisor2@example.org"))
+    assert amara.is_supervisor
+    [draft] = db.session.scalars(select(SnippetVersion).where(SnippetVersion.status == "draft"))
+    assert draft.created_by_id == helen.id and "call 999" in draft.body
+    [review] = db.session.scalars(select(ReplyReview))
+    assert (review.source, review.reply.comment.urgency) == ("after_publishing", "urgent")
+    assert review.reply.published_at is not None and review.due_at > utcnow()
+    # Every seeded snippet is live (approved) and owned by an account.
+    assert all(s.approved_at and s.clinical_owner_id for s in db.session.scalars(select(Snippet)))
