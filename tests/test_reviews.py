@@ -317,3 +317,12 @@ def test_the_demo_has_a_snippet_change_waiting_and_an_urgent_reply_to_review(run
     assert review.reply.published_at is not None and review.due_at > utcnow()
     # Every seeded snippet is live (approved) and owned by an account.
     assert all(s.approved_at and s.clinical_owner_id for s in db.session.scalars(select(Snippet)))
+
+
+def test_the_composer_says_a_held_reply_waits_for_approval(midwife_client, midwife,
+                                                           make_comment):
+    comment = make_comment("He shouts at me since the loss.", red_flag=True,
+                           red_flag_categories=["abuse"], redactions=[[0, 2]])
+    answer(comment, midwife, "Thank you for telling us. You deserve support. Sam")
+    html = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
+    assert "waits for a second clinician&#39;s approval" in html

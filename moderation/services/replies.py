@@ -202,6 +202,8 @@ def _get_comment(comment_id: int) -> Comment:
 def _outcome_phrase(comment: Comment) -> str:
     """Say who already dealt with a comment that is no longer pending, and when."""
     verb = STATUS_WORDS.get(comment.status, comment.status)
+    if comment.status == "published" and comment.published_at is None:  # four eyes: held
+        verb = "answered (the reply waits for a second clinician's approval)"
     who = comment.moderated_by.display_name if comment.moderated_by else None
     when = london_time(comment.moderated_at or comment.published_at, "%H:%M on %d %b")
     by = f" by {who}" if who else ""
