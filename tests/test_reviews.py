@@ -326,3 +326,18 @@ def test_the_composer_says_a_held_reply_waits_for_approval(midwife_client, midwi
     answer(comment, midwife, "Thank you for telling us. You deserve support. Sam")
     html = midwife_client.get(f"/comments/{comment.id}").get_data(as_text=True)
     assert "waits for a second clinician&#39;s approval" in html
+
+
+def test_a_private_reply_to_an_urgent_comment_goes_out_at_once_and_is_reviewed_after(
+        midwife, make_comment):
+    comment = make_comment("He hurt me tonight and I am scared", urgency="urgent",
+                           author_email="kim@example.net", red_flag=True,
+                           red_flag_categories=["abuse"])
+    claim_comment(comment.id, midwife)
+    db.session.commit()
+    reply = send_private_reply(comment.id, midwife, "If you are in danger now, call 999. Sam",
+                               expected_version=comment.version)
+    db.session.commit()
+    assert reply.outbox_message_id is not None  # help is never delayed
+    assert (review_of(reply).source, review_of(reply).category) == ("after_publishing",
+                                                                    "urgent")

@@ -3,7 +3,9 @@
 Three categories are high-risk: private-channel replies, replies to a safeguarding comment,
 and replies to an urgent comment. A setting per category says "before" (the reply is held
 until a second clinician approves it) or "after" (it goes out at once and is reviewed within
-24 hours, so help is never delayed). A reply in several categories gets the stricter rule.
+24 hours, so help is never delayed). A reply to an urgent comment follows the urgent rule
+(help is never delayed by a private or safeguarding rule); otherwise a reply in several
+categories gets the stricter rule.
 """
 
 from __future__ import annotations
@@ -54,9 +56,15 @@ def categories_of(comment: Comment, kind: str) -> list[str]:
 
 
 def review_rule(comment: Comment, kind: str) -> tuple[str | None, str | None]:
-    """Return (mode, category) for a reply: "before" wins over "after"; (None, None) if none."""
+    """Return (mode, category) for a reply, (None, None) if it needs no second clinician.
+
+    For an urgent comment the urgent rule decides, so help is never delayed unless the
+    supervisors chose so; otherwise "before" wins over "after".
+    """
     modes = current_modes()
     found = categories_of(comment, kind)
+    if "urgent" in found:
+        return modes["urgent"], "urgent"
     for wanted in MODES:
         for category in found:
             if modes[category] == wanted:
