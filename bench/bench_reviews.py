@@ -64,7 +64,7 @@ def run(url: str, n: int, repeat: int) -> list[tuple[str, float, float]]:
 
         def sample(i: int) -> None:
             drawn = draw_sample(week, percent=5, seed=i + 10)
-            assert len(drawn.reviews) == -(-n * 5 // 100)
+            assert drawn.candidates and len(drawn.reviews) == -(-drawn.candidates * 5 // 100)
             db.session.rollback()
 
         timed(f"draw a 5 % sample of {n:,} replies", repeat, sample, figures)

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, and_, or_, select
 
-from models import REVIEW_CHECKS, Reply, ReplyReview, User, db, utcnow
+from models import REVIEW_CHECKS, Comment, Reply, ReplyReview, Snippet, User, db, utcnow
 from moderation.services.audit import record_event
 from moderation.services.settings import current_settings, update_settings
 
@@ -87,15 +86,21 @@ def week_bounds(week: str) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=7)
 
 
-def replies_out_in(start: datetime, end: datetime) -> list[Reply]:
-    """Replies written in [start, end) that went out (published, or emailed) and stayed out."""
-    went_out = or_(and_(Reply.kind == "public", Reply.published_at.is_not(None)),
-                   and_(Reply.kind == "private", Reply.outbox_message_id.is_not(None)))
-    return list(db.session.scalars(
-        select(Reply).options(joinedload(Reply.comment))
-        .where(Reply.created_at >= start, Reply.created_at < end,
-               Reply.withdrawn_at.is_(None), went_out)
-        .order_by(Reply.id)))
+def _went_out(start: datetime, end: datetime) -> list[Any]:
+    """Conditions: a reply written in [start, end) that went out (published or emailed)."""
+    return [Reply.created_at >= start, Reply.created_at < end, Reply.withdrawn_at.is_(None),
+            or_(and_(Reply.kind == "public", Reply.published_at.is_not(None)),
+                and_(Reply.kind == "private", Reply.outbox_message_id.is_not(None)))]
+
+
+def replies_out_in(start: datetime, end: datetime) -> list[Row]:
+    """(id, urgency, midwife_id, topic, snippet title, snippet version) of each reply out."""
+    return list(db.session.execute(
+        select(Reply.id, Comment.urgency, Reply.midwife_id, Comment.topic, Snippet.title,
+               Reply.snippet_version)
+        .join(Comment, Comment.id == Reply.comment_id)
+        .outerjoin(Snippet, Snippet.id == Reply.snippet_id)
+        .where(*_went_out(start, end)).order_by(Reply.id)))
 
 
 def allocate(sizes: dict[Stratum, int], total: int, rng: random.Random) -> dict[Stratum, int]:
@@ -131,16 +136,16 @@ def draw_sample(week: str | None = None, *, percent: Any = None, seed: int | Non
     if not 0 <= seed < 2**31:
         raise SamplingError("The seed must be a whole number from 0 to 2147483647.")
     candidates = replies_out_in(start, end)
-    groups: dict[Stratum, list[Reply]] = defaultdict(list)
-    for reply in candidates:
-        groups[(reply.comment.urgency, reply.midwife_id)].append(reply)
+    groups: dict[Stratum, list[int]] = defaultdict(list)
+    for row in candidates:
+        groups[(row.urgency, row.midwife_id)].append(row.id)
     rng = random.Random(f"{week}:{seed}")
     total = math.ceil(len(candidates) * percent / 100) if candidates else 0
     shares = allocate({key: len(items) for key, items in groups.items()}, total, rng)
     reviews = []
     for key in sorted(groups):
-        for reply in rng.sample(groups[key], shares[key]):
-            review = ReplyReview(reply_id=reply.id, source="sample", sample_week=week,
+        for reply_id in rng.sample(groups[key], shares[key]):
+            review = ReplyReview(reply_id=reply_id, source="sample", sample_week=week,
                                  sample_seed=seed, created_at=now)
             db.session.add(review)
             reviews.append(review)
@@ -174,21 +179,19 @@ def review_report(start: datetime, end: datetime) -> dict[str, list[FindingRow]]
     """Per topic and per snippet: replies out, reviewed, concerns, and each question's "no"s."""
     replies = replies_out_in(start, end)
     reviews = db.session.scalars(
-        select(ReplyReview).where(ReplyReview.reviewed_at.is_not(None),
-                                  ReplyReview.reply_id.in_([r.id for r in replies] or [-1])))
+        select(ReplyReview).join(Reply, Reply.id == ReplyReview.reply_id)
+        .where(ReplyReview.reviewed_at.is_not(None), *_went_out(start, end)))
     by_reply: dict[int, list[ReplyReview]] = defaultdict(list)
     for review in reviews:
         by_reply[review.reply_id].append(review)
     topics: dict[str, FindingRow] = {}
     snippets: dict[str, FindingRow] = {}
-    for reply in replies:
-        snippet = (f"{reply.snippet.title} (v{reply.snippet_version})" if reply.snippet
-                   else "No snippet")
-        for table, label in ((topics, reply.comment.topic or "unlabelled"),
-                             (snippets, snippet)):
-            row = table.setdefault(label, FindingRow(label, noes=dict.fromkeys(REVIEW_CHECKS,
-                                                                                  0)))
-            _count(row, by_reply.get(reply.id, []))
+    for row in replies:
+        snippet = f"{row.title} (v{row.snippet_version})" if row.title else "No snippet"
+        for table, label in ((topics, row.topic or "unlabelled"), (snippets, snippet)):
+            found = table.setdefault(label, FindingRow(label, noes=dict.fromkeys(REVIEW_CHECKS,
+                                                                                    0)))
+            _count(found, by_reply.get(row.id, []))
     return {"topics": sorted(topics.values(), key=lambda r: r.label),
             "snippets": sorted(snippets.values(), key=lambda r: (-r.replies, r.label))}
 
