@@ -31,6 +31,7 @@ run: seed
 	@echo "  Demo sign-ins (demo only):"
 	@echo "    midwife     midwife@example.org     demo-midwife-2026"
 	@echo "    supervisor  supervisor@example.org  demo-supervisor-2026"
+	@echo "    supervisor  supervisor2@example.org demo-supervisor2-2026 (approves snippet changes)"
 	@echo "      (a supervisor sets up an authenticator app at first sign-in)"
 	@echo "  Demo public page: http://127.0.0.1:5000/pages/after-a-miscarriage"
 	@echo ""

@@ -10,7 +10,8 @@ from models.oncall import AlertChannel, Escalation, OnCallOverride, OnCallShift
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
 from models.presence import Presence
-from models.reply import Reply, ReplyVersion, Snippet, SnippetVersion
+from models.reply import Reply, ReplyVersion, Snippet, SnippetReference, SnippetVersion
+from models.review import REVIEW_CHECKS, REVIEW_SOURCES, REVIEW_VERDICTS, ReplyReview
 from models.safeguarding import NoteMention, SafeguardingRecord, ThreadNote
 from models.saved_view import SavedView
 from models.search_index import create_search_index, drop_search_index
@@ -41,11 +42,16 @@ __all__ = [
     "SafeguardingRecord",
     "Reply",
     "ReplyVersion",
+    "ReplyReview",
+    "REVIEW_CHECKS",
+    "REVIEW_SOURCES",
+    "REVIEW_VERDICTS",
     "SavedView",
     "ServiceSetting",
     "SignpostingEntry",
     "Site",
     "Snippet",
+    "SnippetReference",
     "SnippetVersion",
     "ThreadNote",
     "User",

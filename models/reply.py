@@ -88,7 +88,9 @@ class Snippet(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Free text from before owners were accounts; kept (read-only) until an owner is chosen.
     clinical_owner: Mapped[str] = mapped_column(String(200), default="")
+    clinical_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     review_by: Mapped[date | None] = mapped_column(Date)
     # The red-flag category an urgent snippet answers (None for topic snippets).
     category: Mapped[str | None] = mapped_column(String(32))
@@ -97,9 +99,16 @@ class Snippet(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When the live text (`version`) was approved; None while the snippet is only a draft,
+    # and a snippet that was never approved cannot be inserted.
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    clinical_owner_user: Mapped[User | None] = relationship(foreign_keys=[clinical_owner_id])
     versions: Mapped[list[SnippetVersion]] = relationship(
         back_populates="snippet", order_by="SnippetVersion.version"
+    )
+    references: Mapped[list[SnippetReference]] = relationship(
+        back_populates="snippet", order_by="SnippetReference.id", cascade="all, delete-orphan"
     )
 
     def review_overdue(self, today: date) -> bool:
@@ -121,5 +130,27 @@ class SnippetVersion(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # "draft" (waiting for a second clinician), "approved" (was or is the live text) or
+    # "withdrawn" (a draft replaced by a later one, or discarded).
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     snippet: Mapped[Snippet] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+
+
+class SnippetReference(db.Model):
+    """The guidance a snippet rests on, and when someone last checked it still says so."""
+
+    __tablename__ = "snippet_references"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snippet_id: Mapped[int] = mapped_column(ForeignKey("snippets.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(500))
+    checked_on: Mapped[date] = mapped_column(Date)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    snippet: Mapped[Snippet] = relationship(back_populates="references")

@@ -39,6 +39,8 @@ class User(db.Model):
     # The designated safeguarding lead (supervisors assign it): notified of every safeguarding
     # concern, and with supervisors the only one who reads the safeguarding records.
     safeguarding_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    # May approve snippet changes as the second clinician (supervisors always may).
+    clinical_approver: Mapped[bool] = mapped_column(Boolean, default=False)
     # Second factor: a TOTP secret (base32) once enrolled, the last time step used (a code
     # works once), and argon2 hashes of the unused one-time recovery codes.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
@@ -70,6 +72,10 @@ class User(db.Model):
     @property
     def is_supervisor(self) -> bool:
         return self.role == "supervisor"
+
+    @property
+    def approves_snippets(self) -> bool:
+        return self.active and (self.is_supervisor or self.clinical_approver)
 
     @property
     def first_name(self) -> str:

@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
         queue,
         replies,
         reports,
+        reviews,
         safeguarding,
         saved_views,
         security,
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
         users.bp,
         audit_trail.bp,
         security.bp,
+        reviews.bp,
     ):
         app.register_blueprint(blueprint)
 

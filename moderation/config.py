@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 from classifier import DEFAULT_MODEL_PATH
-from moderation.rules import ServicePolicy
+from moderation.rules import GOVERNANCE_DEFAULTS, ServicePolicy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("MODERATION_INSTANCE_DIR", PROJECT_ROOT / "instance"))
@@ -207,5 +207,5 @@ def load_config() -> dict:
         "ACK_LINK_MAX_AGE_SECONDS": int(os.environ.get("ACK_LINK_MAX_AGE_SECONDS", 12 * 3600)),
         # Defaults of the settings a supervisor can change in the app.
         # Reply targets, working hours and the claim lease until a supervisor changes them.
-        "SERVICE_DEFAULTS": ServicePolicy().as_mapping(),
+        "SERVICE_DEFAULTS": {**ServicePolicy().as_mapping(), **GOVERNANCE_DEFAULTS},
     }

@@ -15,6 +15,16 @@ MAX_SEARCH_CHARS = 200
 # Formats an export of answered threads can be downloaded in.
 EXPORT_FORMATS = ("csv", "json", "jsonl")
 
+# Four eyes on high-risk replies (services/four_eyes.py): "before" holds the reply until a
+# second clinician approves it, "after" publishes at once and asks for a review within 24 hours
+# (urgent: help is never delayed); and the share of last week's replies sampled for peer review.
+GOVERNANCE_DEFAULTS: dict[str, Any] = {
+    "four_eyes_private": "before",
+    "four_eyes_safeguarding": "before",
+    "four_eyes_urgent": "after",
+    "peer_review_percent": 5,
+}
+
 # The numbers a supervisor sets, (lowest, highest, unit): the settings form and the service
 # check the same bounds.
 POLICY_BOUNDS: dict[str, tuple[float, float, str]] = {

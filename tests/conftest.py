@@ -290,17 +290,19 @@ def make_comment(app, make_page) -> Callable[..., Comment]:
 
 @pytest.fixture
 def make_snippet(app) -> Callable[..., Snippet]:
-    """Create an active snippet at version 1."""
+    """Create an active snippet at version 1, approved (insertable)."""
 
     def make(key: str = "bleeding_duration", *, topic: str | None = "bleeding",
              title: str = "Bleeding duration",
              body: str = "Dear {first_name},\n\nBleeding usually settles.\n\n{signature}",
              **fields: Any) -> Snippet:
+        fields.setdefault("approved_at", utcnow())
         snippet = Snippet(key=key, title=title, topic=topic, body=body, version=1, **fields)
         db.session.add(snippet)
         db.session.flush()
         db.session.add(SnippetVersion(snippet_id=snippet.id, version=1, title=title,
-                                      topic=topic, body=body))
+                                      topic=topic, body=body, status="approved",
+                                      approved_at=fields["approved_at"]))
         db.session.commit()
         return snippet
 

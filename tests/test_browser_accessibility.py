@@ -91,7 +91,7 @@ def everything(make_comment, make_snippet, make_reply, supervisor, midwife, jo):
     update_snippet(snippet.id, SnippetInput(
         title="Bleeding duration", topic="bleeding",
         body="Dear {first_name},\n\nBleeding usually settles within two weeks.\n\n{signature}",
-        clinical_owner="Lead midwife", review_by=date(2020, 1, 1)), supervisor)
+        clinical_owner_id=None, review_by=date(2020, 1, 1)), supervisor)
     retired = make_snippet("old_advice", title="Old advice")
     retire_snippet(retired.id, supervisor)
     from moderation.services.users import invite_user
@@ -131,7 +131,7 @@ def midwife_pages(data) -> list[str]:
     return ["/", "/?status=mine", "/?status=published", "/?urgency=nonsense",
             f"/comments/{data['urgent'].id}", "/account/password", "/account/sessions",
             "/mentions", "/signposting/", f"/alerts/ack/{data['ack']}", "/login/enrol",
-            "/users/", "/safeguarding", f"/replies/{data['answer']}/edit"]
+            "/users/", "/safeguarding", f"/replies/{data['answer']}/edit", "/reviews/"]
 
 
 def supervisor_pages(data) -> list[str]:
@@ -142,7 +142,8 @@ def supervisor_pages(data) -> list[str]:
             "/signposting/", "/signposting/new", f"/signposting/{first_signpost()}/edit",
             "/models/", "/supervisor/safeguarding-leads", "/safeguarding",
             f"/safeguarding/{data['record']}", "/security/events", "/mentions",
-            "/account/sessions", "/account/second-factor/reset", "/safeguarding/999999"]
+            "/account/sessions", "/account/second-factor/reset", "/safeguarding/999999",
+            "/snippets/approvals", "/reviews/", "/reviews/report"]
 
 
 def first_signpost() -> str:

@@ -8,7 +8,7 @@ import email.policy
 import pytest
 from sqlalchemy import select
 
-from models import AuditEvent, Comment, OutboxMessage, Reply, db
+from models import AuditEvent, Comment, OutboxMessage, Reply, ReplyReview, db
 from moderation.commands.worker import deliver_due
 from moderation.services.claims import claim_comment
 from moderation.services.private_replies import (
@@ -20,6 +20,7 @@ from moderation.services.private_replies import (
 )
 from moderation.services.replies import InvalidReply, publish_reply
 from moderation.services.reports import answered_figures, period_weeks, resolve_period
+from moderation.services.reviews import ReviewInput, record_review
 from tests.alerting_servers import running_smtp
 
 DISCLOSURE = ("My husband checks my phone and won't let me go to the GP on my own since the "
@@ -52,11 +53,25 @@ def disclosure(make_comment, midwife):
     return db.session.get(Comment, comment.id)
 
 
+@pytest.fixture
+def approve(make_user):
+    """A second clinician approves a held private reply (four eyes, the default for private)."""
+    second = make_user("midwife", name="Rosa Second")
+
+    def approve_reply(reply: Reply) -> None:
+        [review] = db.session.scalars(select(ReplyReview).where(ReplyReview.reply_id == reply.id))
+        record_review(review.id, second, ReviewInput(verdict="agree"))
+        db.session.commit()
+
+    return approve_reply
+
+
 def test_a_private_reply_reaches_the_poster_by_email_with_signature_and_escaped_html(
-        app, midwife, disclosure, smtp):
+        app, midwife, disclosure, smtp, approve):
     reply = send_private_reply(disclosure.id, midwife, PRIVATE_TEXT,
                                expected_version=disclosure.version)
     db.session.commit()
+    approve(reply)
     assert deliver_due("test-worker") == {"sent": 1}
     [(recipients, received)] = smtp.wait_for(1)
     assert recipients == ["jo@example.net"]
@@ -105,11 +120,12 @@ def test_a_private_reply_without_an_email_on_file_is_refused_and_nothing_is_sent
 
 
 def test_a_bounced_private_reply_shows_as_not_delivered_on_the_thread(
-        app, midwife, disclosure, smtp):
+        app, midwife, disclosure, smtp, approve):
     smtp.handler.refuse = "550 No such user here"
     reply = send_private_reply(disclosure.id, midwife, PRIVATE_TEXT,
                                expected_version=disclosure.version)
     db.session.commit()
+    approve(reply)
     assert deliver_due("test-worker") == {"dead": 1}
     db.session.expire_all()
     state = delivery_state(db.session.get(Reply, reply.id))
@@ -117,11 +133,12 @@ def test_a_bounced_private_reply_shows_as_not_delivered_on_the_thread(
 
 
 def test_an_smtp_server_that_is_down_leaves_the_reply_queued_for_another_try(
-        app, midwife, disclosure, smtp):
+        app, midwife, disclosure, smtp, approve):
     smtp.stop()
     reply = send_private_reply(disclosure.id, midwife, PRIVATE_TEXT,
                                expected_version=disclosure.version)
     db.session.commit()
+    approve(reply)
     assert deliver_due("test-worker") == {"pending": 1}
     db.session.expire_all()
     state = delivery_state(db.session.get(Reply, reply.id))
@@ -163,7 +180,8 @@ def test_the_composer_offers_private_first_for_safeguarding_and_sends_it_over_ht
     assert response.status_code == 302
     assert db.session.get(Comment, disclosure.id).status == "private"
     html = midwife_client.get(f"/comments/{disclosure.id}").get_data(as_text=True)
-    assert "private email" in html and "queued for sending" in html
+    # Four eyes: a private reply waits for a second clinician before it is emailed.
+    assert "private email" in html and "waiting for a second clinician" in html
 
 
 def test_a_private_reply_refused_over_http_keeps_her_text(app, midwife_client, make_comment,

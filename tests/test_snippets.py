@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from models import AuditEvent, Snippet, SnippetVersion, db, utcnow
 from moderation.services.claims import claim_comment
 from moderation.services.replies import publish_reply
+from moderation.services.snippet_versions import reply_diff
 from moderation.services.snippets import (
     SnippetError,
     SnippetInput,
@@ -17,7 +18,6 @@ from moderation.services.snippets import (
     fill_placeholders,
     move_snippet,
     overdue_snippets,
-    reply_diff,
     restore_snippet,
     retire_snippet,
     suggested_snippets,
@@ -29,7 +29,7 @@ BODY = "Hi {first_name},\n\nBleeding usually settles within two weeks.\n\n{signa
 
 def data(**changes) -> SnippetInput:
     fields = {"title": "Bleeding duration", "topic": "bleeding", "body": BODY,
-              "clinical_owner": "Lead Midwife", "review_by": date(2027, 3, 31)}
+              "clinical_owner_id": None, "review_by": date(2027, 3, 31)}
     fields.update(changes)
     return SnippetInput(**fields)
 
@@ -48,7 +48,7 @@ def audit_actions(snippet_id: int) -> list[str]:
 
 def form(**changes) -> dict:
     fields = {"key": "bleeding_duration", "title": "Bleeding duration", "topic": "bleeding",
-              "body": BODY, "clinical_owner": "Lead Midwife", "review_by": "2027-03-31"}
+              "body": BODY, "clinical_owner_id": "", "review_by": "2027-03-31"}
     fields.update(changes)
     return fields
 
@@ -90,15 +90,19 @@ def test_a_blank_topic_means_any_topic(supervisor):
     assert snippet.topic is None
 
 
-def test_every_text_edit_makes_a_new_version_and_keeps_the_old_text(supervisor, make_snippet):
+def test_every_text_edit_makes_a_new_draft_version_and_keeps_the_old_text(supervisor,
+                                                                          make_snippet):
     snippet = make_snippet(body=BODY)
     update_snippet(snippet.id, data(body=BODY + "\n\nWith a new line."), supervisor)
     update_snippet(snippet.id, data(title="How long bleeding lasts",
                                     body=BODY + "\n\nWith a new line."), supervisor)
     db.session.commit()
-    assert snippet.version == 3
-    assert [v.version for v in snippet.versions] == [1, 2, 3]
-    assert snippet.versions[0].body == BODY
+    db.session.refresh(snippet)
+    # The live text stays version 1 until a second clinician approves; the first draft was
+    # replaced by the second.
+    assert snippet.version == 1 and snippet.body == BODY
+    assert [(v.version, v.status) for v in snippet.versions] == [
+        (1, "approved"), (2, "withdrawn"), (3, "draft")]
     assert snippet.versions[2].title == "How long bleeding lasts"
     assert audit_actions(snippet.id) == ["snippet.updated", "snippet.updated"]
 
@@ -242,23 +246,23 @@ def test_an_unknown_placeholder_is_refused_over_http_and_the_text_kept(superviso
     assert db.session.scalar(select(func.count(Snippet.id))) == 0
 
 
-def test_editing_over_http_makes_a_version_and_no_change_makes_none(supervisor_client,
+def test_editing_over_http_makes_a_draft_and_no_change_makes_none(supervisor_client,
                                                                     make_snippet):
     snippet = make_snippet(body=BODY, clinical_owner="Lead Midwife",
                            review_by=date(2027, 3, 31))
     unchanged = supervisor_client.post(f"/snippets/{snippet.id}/edit",
                                        data=form(version=1), follow_redirects=True)
-    assert "the text did not change, so the version stays 1" in unchanged.get_data(as_text=True)
+    assert "the text did not change, so no new version" in unchanged.get_data(as_text=True)
     changed = supervisor_client.post(f"/snippets/{snippet.id}/edit",
                                      data=form(body=BODY + "\n\nMore.", version=1),
                                      follow_redirects=True)
-    assert "as version 2" in changed.get_data(as_text=True)
+    assert "as draft version 2" in changed.get_data(as_text=True)
     stale = supervisor_client.post(f"/snippets/{snippet.id}/edit",
                                    data=form(body="Stale edit {signature}", version=1))
     assert stale.status_code == 422
     assert "Stale edit" in stale.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Snippet, snippet.id).version == 2
+    assert db.session.get(Snippet, snippet.id).version == 1  # live until approved
 
 
 def test_retire_and_move_over_http(supervisor_client, make_snippet):

@@ -129,7 +129,7 @@ def test_a_supervisor_re_review_unblocks_it(supervisor, make_snippet, make_comme
     comment = make_comment("hcg still not down", topic="ectopic_molar")
     update_snippet(snippet.id, SnippetInput(
         title=snippet.title, topic=snippet.topic, body=snippet.body,
-        clinical_owner="Ann Lee, Lead Nurse", review_by=utcnow().date() + timedelta(days=180)),
+        clinical_owner_id=None, review_by=utcnow().date() + timedelta(days=180)),
         supervisor)
     db.session.commit()
     assert prefilled_snippet("ectopic_molar_hcg", comment, midwife) is not None

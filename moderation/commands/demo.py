@@ -12,7 +12,7 @@ from moderation.services.demo import DEMO_ACCOUNTS, seed_demo_data
 cli = AppGroup("demo", help="Demo data.")
 
 WARNING = (
-    "WARNING: demo data only. The two demo accounts below have published passwords: "
+    "WARNING: demo data only. The demo accounts below have published passwords: "
     "never run this on a service that holds real comments."
 )
 

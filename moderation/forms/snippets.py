@@ -15,7 +15,7 @@ class SnippetForm(FlaskForm):
     title = StringField("Title")
     topic = SelectField("Topic", choices=[], validate_choice=False)
     body = TextAreaField("Text")
-    clinical_owner = StringField("Clinical owner")
+    clinical_owner_id = SelectField("Clinical owner", choices=[], validate_choice=False)
     review_by = DateField("Review by", validators=[Optional()])
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
@@ -28,3 +28,18 @@ class MoveForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A CSRF-protected button with no fields (retire, restore)."""
+
+
+class ApprovalForm(FlaskForm):
+    """Approve or discard one draft version of a snippet."""
+
+    version = IntegerField(widget=HiddenInput())
+    decision = HiddenField(validators=[AnyOf(("approve", "discard"))])
+
+
+class ReferenceForm(FlaskForm):
+    """A guidance document behind a snippet: title, optional link, date checked."""
+
+    ref_title = StringField("Guidance (title)")
+    ref_url = StringField("Link (optional)")
+    ref_checked_on = DateField("Checked on", validators=[Optional()])

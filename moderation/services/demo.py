@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation.services.auth import password_hasher
+from moderation.services.demo_reviews import seed_governance_demo
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.signposting import seed_register
 from moderation.services.triage import triage_comments
@@ -24,10 +25,13 @@ DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEMO_ACCOUNTS = (
     ("midwife@example.org", "demo-midwife-2026", "midwife"),
     ("supervisor@example.org", "demo-supervisor-2026", "supervisor"),
+    # The second clinician who approves Helen's snippet changes (clinical governance).
+    ("supervisor2@example.org", "demo-supervisor2-2026", "supervisor"),
 )
 DEMO_PEOPLE = {
     "midwife@example.org": ("Grace Okafor", "Grace"),
     "supervisor@example.org": ("Helen Price", "Helen"),
+    "supervisor2@example.org": ("Amara Mensah", "Amara"),
 }
 
 
@@ -47,6 +51,7 @@ def seed_demo_data() -> dict[str, int]:
     summary["pending comments"] = _seed_pending_comments()
     summary["answered threads"] = _seed_answered_threads()
     _link_follow_ups()
+    summary.update(seed_governance_demo("supervisor@example.org", "midwife@example.org"))
     db.session.flush()
     return summary
 
@@ -97,8 +102,10 @@ def _seed_snippets() -> int:
                           private_only=bool(item.get("private_only", False)))
         db.session.add(snippet)
         db.session.flush()
+        # Written and checked before change control: approved (by nobody named).
         db.session.add(SnippetVersion(snippet_id=snippet.id, version=1, title=snippet.title,
-                                      topic=snippet.topic, body=snippet.body))
+                                      topic=snippet.topic, body=snippet.body,
+                                      status="approved"))
         added += 1
     db.session.flush()
     return added

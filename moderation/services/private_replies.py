@@ -15,6 +15,7 @@ from flask import current_app
 
 from models import Comment, OutboxMessage, Reply, User, db, utcnow
 from moderation.services.audit import record_event
+from moderation.services.four_eyes import is_safeguarding, open_review, review_rule
 from moderation.services.outbox import OutboxError, enqueue_email
 from moderation.services.replies import (
     InvalidReply,
@@ -26,8 +27,6 @@ from moderation.services.replies import (
     response_times,
 )
 
-# The labelling guide's safeguarding flag, and the red-flag category for abuse at home.
-SAFEGUARDING_CATEGORIES = ("safeguarding", "abuse")
 PRIVATE_SUBJECT = "A reply from one of our midwives"
 NO_EMAIL = ("This person left no email address, so a private reply cannot reach them. "
             "Nothing was sent: publish a reply, or close the comment without publishing.")
@@ -39,19 +38,15 @@ DELIVERY_WORDS = {
     "dead": "NOT delivered",
     "dropped": "NOT delivered",
 }
-
-
-def is_safeguarding(comment: Comment) -> bool:
-    """Tell whether the comment carries the safeguarding flag (or the abuse red flag)."""
-    return any(category in SAFEGUARDING_CATEGORIES
-               for category in (comment.red_flag_categories or []))
+__all__ = ["is_safeguarding"]  # re-exported for the views
+HELD = "waiting for a second clinician's approval before it is sent"
 
 
 def delivery_state(reply: Reply) -> str:
     """Say where a private reply is: queued, being sent, delivered or not delivered."""
     message: OutboxMessage | None = reply.outbox_message
     if message is None:
-        return "not queued"
+        return "withdrawn (not sent)" if reply.withdrawn_at is not None else HELD
     words = DELIVERY_WORDS.get(message.status, message.status)
     if message.status in ("dead", "dropped") and message.last_error:
         return f"{words}: {message.last_error}"
@@ -88,6 +83,9 @@ def send_private_reply(comment_id: int, user: User, body: str, *, expected_versi
     address = (comment.author_email or "").strip()
     if not address:
         raise InvalidReply(NO_EMAIL)
+    if "@" not in address or any(c in address for c in "\r\n"):
+        raise InvalidReply(f"This email address cannot be used (Not an email address: "
+                           f"{address!r}.) Nothing was sent.")
 
     seconds, working = response_times(comment, now)
     if comment.first_replied_at is None:
@@ -98,23 +96,36 @@ def send_private_reply(comment_id: int, user: User, body: str, *, expected_versi
 
     reply = Reply(comment_id=comment.id, midwife_id=user.id, body=text, kind="private",
                   created_at=now, published_at=None)
+    db.session.add(reply)
+    db.session.flush()
+    mode, category = review_rule(comment, "private")
+    if mode is not None:
+        open_review(reply, mode, category, now)
+    if mode != "before":
+        queue_private_email(reply, f"private-reply:{comment.id}:{comment.version}", now)
+    record_event(user, "reply.sent_privately", "comment", comment.id, before=before,
+                 after=after, reply_id=reply.id, outbox_message_id=reply.outbox_message_id,
+                 response_seconds=seconds, response_working_seconds=working,
+                 held_for_approval=mode == "before")
+    return reply
+
+
+def queue_private_email(reply: Reply, key: str, now: datetime) -> OutboxMessage:
+    """Queue a private reply's email (once per key); InvalidReply if the address is unusable."""
+    comment = reply.comment
     signature = current_app.config["CHARITY_SIGNATURE"]
     try:
         message = enqueue_email(
-            "private_reply", address, PRIVATE_SUBJECT, email_text(text, signature),
-            f"private-reply:{comment.id}:{comment.version}", now=now, comment_id=comment.id,
-            user_id=user.id)
+            "private_reply", (comment.author_email or "").strip(), PRIVATE_SUBJECT,
+            email_text(reply.body, signature), key, now=now, comment_id=comment.id,
+            user_id=reply.midwife_id)
     except OutboxError as exc:
         raise InvalidReply(f"This email address cannot be used ({exc}) Nothing was sent.") \
             from exc
-    message.payload = {"html": email_html(text, signature)}
+    message.payload = {"html": email_html(reply.body, signature)}
     reply.outbox_message_id = message.id
-    db.session.add(reply)
     db.session.flush()
-    record_event(user, "reply.sent_privately", "comment", comment.id, before=before,
-                 after=after, reply_id=reply.id, outbox_message_id=message.id,
-                 response_seconds=seconds, response_working_seconds=working)
-    return reply
+    return message
 
 
 def close_without_publishing(comment_id: int, user: User, reason: str, *,

@@ -9,7 +9,6 @@ Publishing is guarded three ways, so a comment can never get two replies:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,27 +18,44 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import Comment, LabelCorrection, Reply, Snippet, SnippetVersion, User, db, utcnow
+from models import Comment, LabelCorrection, Reply, Snippet, User, db, utcnow
 from moderation.formatting import london_time
 from moderation.services.audit import record_event
 from moderation.services.claims import ClaimError, claim_comment, holds_live_claim
+from moderation.services.four_eyes import open_review, review_rule
+from moderation.services.reply_checks import (
+    EMERGENCY_ROUTE_MISSING,
+    MAX_REASON_CHARS,
+    MAX_REPLY_CHARS,
+    MIN_REASON_CHARS,
+    CommentGone,
+    EmergencyRouteMissing,
+    InvalidReply,
+    ReplyConflict,
+    ReplyError,
+    check_emergency_route,
+    check_reason,
+    check_snippet_used,
+    emergency_route_named,
+    normalise_body,
+    reply_problems,
+)
 from moderation.services.settings import current_policy
-from moderation.services.signposting import entries_by_key, missing_keys
 from moderation.services.snippets import (
-    PLACEHOLDER_PATTERN,
-    PLACEHOLDERS,
     active_snippet_by_key,
     fill_placeholders,
     insertable,
     is_first_choice,
     suggested_snippets,
-    unfilled_blanks,
 )
 from moderation.services.working_hours import working_seconds_between
 
-MAX_REPLY_CHARS = 5000
-MIN_REASON_CHARS = 3
-MAX_REASON_CHARS = 500
+# Re-exported: callers import the answering errors and checks from here.
+__all__ = ["EMERGENCY_ROUTE_MISSING", "MAX_REASON_CHARS", "MAX_REPLY_CHARS",
+           "MIN_REASON_CHARS", "CommentGone", "EmergencyRouteMissing", "InvalidReply",
+           "ReplyConflict", "ReplyError", "emergency_route_named", "normalise_body",
+           "reply_problems"]
+
 EARLIER_COMMENTS_SHOWN = 20
 # A claim about to lapse is renewed before publishing, so it cannot expire mid-request.
 CLAIM_SAFETY_MARGIN = timedelta(minutes=1)
@@ -47,34 +63,6 @@ OUTCOMES = {"rejected": "comment.rejected", "spam": "comment.marked_spam"}
 STATUS_WORDS = {"published": "published", "rejected": "rejected", "spam": "marked as spam",
                 "private": "answered privately", "closed": "closed without publishing",
                 "unpublished": "unpublished"}
-
-
-class ReplyError(Exception):
-    """An action on a comment was refused; str(exc) is the message, `status` the HTTP code."""
-
-    status = 422
-
-
-class InvalidReply(ReplyError):
-    """What the midwife typed cannot be sent as it is (empty, too long, blanks left...)."""
-
-    status = 422
-
-
-class EmergencyRouteMissing(InvalidReply):
-    """A reply to an urgent comment names no emergency route, and no override was given."""
-
-
-class ReplyConflict(ReplyError):
-    """The comment changed or is someone else's: nothing was changed."""
-
-    status = 409
-
-
-class CommentGone(ReplyError):
-    """The comment does not exist."""
-
-    status = 404
 
 
 # --- Composer context ------------------------------------------------------------------------
@@ -203,117 +191,6 @@ def prefilled_snippet(key: str | None, comment: Comment, user: User) -> tuple[Sn
     return snippet, fill_placeholders(snippet.body, comment, user)
 
 
-# --- Checks ----------------------------------------------------------------------------------
-
-def normalise_body(body: str | None) -> str:
-    """Unify line endings and trim the ends; the midwife's words are otherwise kept as typed."""
-    return (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def reply_problems(body: str) -> list[str]:
-    """Return what stops this text being published, in words the midwife can act on."""
-    if not body:
-        return ["The reply is empty. Write a reply or insert a snippet."]
-    problems = []
-    if len(body) > MAX_REPLY_CHARS:
-        problems.append(f"The reply is {len(body):,} characters long; the most a reply can "
-                        f"be is {MAX_REPLY_CHARS:,}. Please shorten it by "
-                        f"{len(body) - MAX_REPLY_CHARS:,} characters.")
-    blanks = unfilled_blanks(body)
-    if blanks:
-        listed = "; ".join(f"[[{blank}]]" for blank in blanks)
-        problems.append(f"Fill in the {'blank' if len(blanks) == 1 else f'{len(blanks)} blanks'}"
-                        f" before publishing: {listed}")
-    elif "[[" in body or "]]" in body:
-        problems.append("Part of a blank is left in the reply: remove the leftover [[ or ]].")
-    unknown = missing_keys(body)
-    if unknown:
-        problems.append("These services are not in the signposting register: "
-                        + ", ".join(unknown) + ". Remove them or ask a supervisor to add them.")
-    left = sorted({name for name in PLACEHOLDER_PATTERN.findall(body) if name in PLACEHOLDERS})
-    if left:
-        names = ", ".join("{" + name + "}" for name in left)
-        problems.append(f"Replace {names} with the words to send.")
-    if "\x00" in body:
-        # PostgreSQL cannot store it; it is never meant (a paste from a broken document).
-        problems.append("The reply contains a NUL character (an invisible code): delete it "
-                        "and try again.")
-    return problems
-
-
-# Words that name a way to emergency care whatever the category (999, A&E, NHS 111).
-_EMERGENCY_WORDS = re.compile(
-    r"(?<!\d)999(?!\d)|(?<!\d)111(?!\d)|\ba ?& ?e\b|\baccident and emergency\b|"
-    r"\bemergency department\b", re.IGNORECASE)
-EMERGENCY_ROUTE_MISSING = (
-    "This comment is urgent, and the reply names no emergency route: 999, A&E, NHS 111, or a "
-    "service from the signposting register for {what}. Add one, or publish anyway with a "
-    "reason (it is recorded)."
-)
-
-
-def emergency_route_named(body: str, categories: list[str]) -> bool:
-    """Tell whether a reply names 999, A&E, NHS 111 or a register service for these categories."""
-    if _EMERGENCY_WORDS.search(body):
-        return True
-    wanted = set(categories) or {"physical_emergency", "mental_health_crisis", "abuse",
-                                 "third_party_risk"}
-    digits = re.sub(r"\D", "", body)
-    names = body.lower()
-    for entry in entries_by_key().values():
-        if not wanted & set(entry.categories):
-            continue
-        for number in (entry.phone, entry.text_number):
-            if number and re.sub(r"\D", "", number) in digits:
-                return True
-        if f"{{{{register:{entry.key}}}}}" in body or entry.name.lower() in names:
-            return True
-    return False
-
-
-def _check_emergency_route(comment: Comment, user: User, text: str,
-                           override_reason: str | None) -> str | None:
-    """Refuse a reply to an urgent comment without an emergency route, unless overridden."""
-    if comment.urgency != "urgent":
-        return None
-    categories = list(comment.red_flag_categories or [])
-    if emergency_route_named(text, categories):
-        return None
-    if not (override_reason or "").strip():
-        what = ", ".join(c.replace("_", " ") for c in categories) or "an emergency"
-        raise EmergencyRouteMissing(EMERGENCY_ROUTE_MISSING.format(what=what))
-    return check_reason(override_reason)
-
-
-def _check_snippet_used(snippet_id: int | None, snippet_version: int | None) -> None:
-    """The snippet a reply records must be a real version of a real snippet."""
-    if snippet_id is None:
-        return
-    in_range = all(value is not None and 0 < value < 2**31 for value in (snippet_id,
-                                                                          snippet_version))
-    if not in_range or db.session.scalar(
-        select(SnippetVersion.id).where(SnippetVersion.snippet_id == snippet_id,
-                                        SnippetVersion.version == snippet_version)
-    ) is None:
-        raise InvalidReply("The snippet this reply says it started from does not exist. "
-                           "Nothing was published: open the comment again (copy your text first).")
-
-
-def check_reason(reason: str | None) -> str:
-    """The reason for closing, stripped; InvalidReply when it is too short, long or has NUL."""
-    reason = (reason or "").strip()
-    if len(reason) < MIN_REASON_CHARS:
-        raise InvalidReply(f"Give a reason ({MIN_REASON_CHARS} to {MAX_REASON_CHARS} "
-                           "characters) so colleagues know why.")
-    if len(reason) > MAX_REASON_CHARS:
-        raise InvalidReply(f"The reason can be at most {MAX_REASON_CHARS} characters "
-                           f"(it has {len(reason)}).")
-    if "\x00" in reason:
-        raise InvalidReply("The reason contains a NUL character (an invisible code): delete "
-                           "it and try again.")
-    return reason
-
-
 def _get_comment(comment_id: int) -> Comment:
     # populate_existing: a Core claim update may have left an older copy in the session.
     comment = db.session.get(Comment, comment_id, populate_existing=True)
@@ -325,6 +202,8 @@ def _get_comment(comment_id: int) -> Comment:
 def _outcome_phrase(comment: Comment) -> str:
     """Say who already dealt with a comment that is no longer pending, and when."""
     verb = STATUS_WORDS.get(comment.status, comment.status)
+    if comment.status == "published" and comment.published_at is None:  # four eyes: held
+        verb = "answered (the reply waits for a second clinician's approval)"
     who = comment.moderated_by.display_name if comment.moderated_by else None
     when = london_time(comment.moderated_at or comment.published_at, "%H:%M on %d %b")
     by = f" by {who}" if who else ""
@@ -441,14 +320,14 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
     problems = reply_problems(text)
     if problems:
         raise InvalidReply(" ".join(problems))
-    _check_snippet_used(snippet_id, snippet_version)
+    check_snippet_used(snippet_id, snippet_version)
     comment = ensure_actionable(comment_id, user, expected_version, now)
     _refuse_safeguarding_as_it_stands(comment)
     snippet = db.session.get(Snippet, snippet_id) if snippet_id is not None else None
     if snippet is not None and snippet.private_only:
         raise InvalidReply(f"“{snippet.title}” is for a private answer only and cannot be "
                            "published on the public page. Nothing was published.")
-    override = _check_emergency_route(comment, user, text, override_reason)
+    override = check_emergency_route(comment, user, text, override_reason)
 
     seconds, working = response_times(comment, now)
     # Public only once the undo window has passed (moderation/services/threads.py).
@@ -465,15 +344,33 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
                   created_at=now, published_at=visible_at)
     db.session.add(reply)
     db.session.flush()
+    held = _four_eyes(reply, comment, now)
     record_event(user, "reply.published", "comment", comment.id, before=before, after=after,
                  reply_id=reply.id, snippet_id=snippet_id,
                  snippet_version=reply.snippet_version, response_seconds=seconds,
-                 response_working_seconds=working)
+                 response_working_seconds=working, held_for_approval=held)
     if override is not None:
         record_event(user, "reply.emergency_route_overridden", "comment", comment.id,
                      reply_id=reply.id, reason=override,
                      categories=list(comment.red_flag_categories or []))
     return reply
+
+
+def _four_eyes(reply: Reply, comment: Comment, now: datetime) -> bool:
+    """Open the second clinician's review a high-risk reply needs; True if it is held.
+
+    A held reply stays unpublished (and the comment off the public page) until approved: the
+    comment is no longer pending, so nobody else answers it meanwhile.
+    """
+    mode, category = review_rule(comment, "public")
+    if mode is None:
+        return False
+    open_review(reply, mode, category, now)
+    if mode == "before":
+        reply.published_at = None
+        comment.published_at = None
+        guarded_flush(comment.id)
+    return mode == "before"
 
 
 def reject_comment(comment_id: int, user: User, reason: str, *, expected_version: int,

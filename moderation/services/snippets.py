@@ -8,7 +8,6 @@ A snippet body may hold two kinds of gaps:
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from classifier.labels import TOPICS, URGENT
-from models import Comment, Reply, Snippet, SnippetVersion, User, db, utcnow
+from models import Comment, Snippet, SnippetVersion, User, db, utcnow
 from moderation.services.audit import record_event
 from moderation.services.signposting import REGISTER_REF, missing_keys, render_register_refs
 
@@ -36,7 +35,6 @@ FIRST_NAME_FALLBACK = "there"
 NOT_A_NAME = {"anonymous", "anon", "anonymous user", "guest", "unknown", "none", "n/a", "na"}
 MAX_SNIPPET_CHARS = 5000
 MAX_TITLE_CHARS = 200
-MAX_OWNER_CHARS = 200
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
 PLACEHOLDER_PATTERN = re.compile(r"\{([^{}\n]*)\}")
@@ -60,7 +58,7 @@ class SnippetInput:
     title: str
     topic: str | None
     body: str
-    clinical_owner: str = ""
+    clinical_owner_id: int | None = None
     review_by: date | None = None
 
 
@@ -113,7 +111,7 @@ def unknown_placeholders(body: str) -> list[str]:
 def suggested_snippets(comment: Comment) -> list[Snippet]:
     """Active snippets for a comment: urgent care first if urgent, then its topic, then the rest."""
     snippets = list(db.session.scalars(
-        select(Snippet).where(Snippet.active.is_(True))
+        select(Snippet).where(Snippet.active.is_(True), Snippet.approved_at.is_not(None))
         .order_by(Snippet.position.asc(), Snippet.id.asc())
     ))
 
@@ -146,8 +144,9 @@ def is_first_choice(snippet: Snippet, comment: Comment) -> bool:
 
 
 def insertable(snippet: Snippet, today: date | None = None) -> bool:
-    """A snippet past its review date cannot be inserted until a supervisor re-reviews it."""
-    return not snippet.review_overdue(today or utcnow().date())
+    """Only an approved text can be inserted, and not past its review date."""
+    return snippet.approved_at is not None and not snippet.review_overdue(
+        today or utcnow().date())
 
 
 def active_snippet_by_key(key: str) -> Snippet | None:
@@ -192,7 +191,6 @@ def _clean(data: SnippetInput) -> SnippetInput:
     title = (data.title or "").strip()
     body = (data.body or "").replace("\r\n", "\n").strip()
     topic = (data.topic or "").strip() or None
-    owner = (data.clinical_owner or "").strip()
     if not title:
         raise SnippetError("Give the snippet a title.", "title")
     if len(title) > MAX_TITLE_CHARS:
@@ -205,6 +203,13 @@ def _clean(data: SnippetInput) -> SnippetInput:
         raise SnippetError(
             f"The snippet text can be at most {MAX_SNIPPET_CHARS:,} characters "
             f"(it has {len(body):,}).", "body")
+    _check_body_gaps(body)
+    return SnippetInput(title=title, topic=topic, body=body,
+                        clinical_owner_id=_clean_owner(data.clinical_owner_id),
+                        review_by=data.review_by)
+
+
+def _check_body_gaps(body: str) -> None:
     unknown = unknown_placeholders(body)
     if unknown:
         names = ", ".join("{" + name + "}" for name in unknown)
@@ -218,11 +223,23 @@ def _clean(data: SnippetInput) -> SnippetInput:
             "Not in the signposting register: "
             + ", ".join("{{register:" + key + "}}" for key in unknown_keys)
             + ". Use a key from the register page, or add the service there first.", "body")
-    if len(owner) > MAX_OWNER_CHARS:
-        raise SnippetError(f"The clinical owner can be at most {MAX_OWNER_CHARS} characters.",
-                           "clinical_owner")
-    return SnippetInput(title=title, topic=topic, body=body, clinical_owner=owner,
-                        review_by=data.review_by)
+
+
+def _clean_owner(owner_id: int | None) -> int | None:
+    """The clinical owner is an active member of staff, or nobody yet."""
+    if owner_id is None:
+        return None
+    owner = db.session.get(User, owner_id) if 0 < owner_id < 2**31 else None
+    if owner is None or not owner.active:
+        raise SnippetError("Choose the clinical owner from the list of active staff.",
+                           "clinical_owner_id")
+    return owner.id
+
+
+def clinical_owner_choices() -> list[tuple[int, str]]:
+    """Active staff who can own a snippet clinically, by name."""
+    return [(user.id, user.name) for user in db.session.scalars(
+        select(User).where(User.active.is_(True)).order_by(User.name))]
 
 
 def _next_position(topic: str | None) -> int:
@@ -237,17 +254,38 @@ def _same_topic(topic: str | None) -> Any:
 def _snapshot(snippet: Snippet) -> dict[str, Any]:
     return {"title": snippet.title, "topic": snippet.topic, "body": snippet.body,
             "version": snippet.version, "active": snippet.active, "position": snippet.position,
-            "clinical_owner": snippet.clinical_owner, "review_by": snippet.review_by}
+            "clinical_owner_id": snippet.clinical_owner_id, "review_by": snippet.review_by}
 
 
-def _add_version(snippet: Snippet, actor: User) -> None:
-    db.session.add(SnippetVersion(snippet_id=snippet.id, version=snippet.version,
-                                  title=snippet.title, topic=snippet.topic, body=snippet.body,
-                                  created_by_id=actor.id))
+def pending_draft(snippet: Snippet) -> SnippetVersion | None:
+    """The version of this snippet waiting for a second clinician, if any."""
+    return db.session.scalar(select(SnippetVersion).where(
+        SnippetVersion.snippet_id == snippet.id, SnippetVersion.status == "draft"))
+
+
+def _add_draft(snippet: Snippet, clean: SnippetInput, actor: User) -> SnippetVersion:
+    """Keep the new text as a draft; a draft already waiting is replaced (withdrawn)."""
+    waiting = pending_draft(snippet)
+    if waiting is not None:
+        waiting.status = "withdrawn"
+    highest = db.session.scalar(select(func.max(SnippetVersion.version))
+                                .where(SnippetVersion.snippet_id == snippet.id)) or 0
+    draft = SnippetVersion(snippet_id=snippet.id, version=highest + 1, title=clean.title,
+                           topic=clean.topic, body=clean.body, status="draft",
+                           created_by_id=actor.id, created_at=utcnow())
+    db.session.add(draft)
+    if snippet.approved_at is None:
+        # Nothing is live yet: the library shows the draft (the composer never offers it).
+        if clean.topic != snippet.topic:
+            snippet.position = _next_position(clean.topic)
+        snippet.title, snippet.topic, snippet.body = clean.title, clean.topic, clean.body
+        snippet.version = draft.version
+    db.session.flush()
+    return draft
 
 
 def create_snippet(key: str, data: SnippetInput, actor: User) -> Snippet:
-    """Add a snippet at version 1, at the end of its topic."""
+    """Add a snippet as draft version 1, at the end of its topic; it waits for approval."""
     key = (key or "").strip().lower()
     if not KEY_PATTERN.match(key):
         raise SnippetError("The key must be 2 to 64 lower-case letters, digits, _ or -, "
@@ -258,15 +296,14 @@ def create_snippet(key: str, data: SnippetInput, actor: User) -> Snippet:
     clean = _clean(data)
     now = utcnow()
     snippet = Snippet(key=key, title=clean.title, topic=clean.topic, body=clean.body, version=1,
-                      active=True, position=_next_position(clean.topic),
-                      clinical_owner=clean.clinical_owner, review_by=clean.review_by,
-                      created_at=now, updated_at=now, updated_by_id=actor.id)
+                      active=True, position=_next_position(clean.topic), clinical_owner="",
+                      clinical_owner_id=clean.clinical_owner_id, review_by=clean.review_by,
+                      created_at=now, updated_at=now, updated_by_id=actor.id, approved_at=None)
     db.session.add(snippet)
     db.session.flush()
-    _add_version(snippet, actor)
-    db.session.flush()
+    _add_draft(snippet, clean, actor)
     record_event(actor, "snippet.created", "snippet", snippet.id, before=None,
-                 after=_snapshot(snippet))
+                 after=_snapshot(snippet), draft_version=1)
     return snippet
 
 
@@ -277,36 +314,38 @@ def _get(snippet_id: int) -> Snippet:
     return snippet
 
 
+def latest_text(snippet: Snippet) -> SnippetVersion | Snippet:
+    """The text an editor starts from: the draft waiting for approval, else the live text."""
+    return pending_draft(snippet) or snippet
+
+
 def update_snippet(snippet_id: int, data: SnippetInput, actor: User, *,
                    expected_version: int | None = None) -> Snippet:
-    """Save an edit: a changed title, topic or text makes a new version; no change, none."""
+    """Save an edit: a changed title, topic or text makes a new draft version (the live text
+    stays until a second clinician approves it); the owner and review date change at once."""
     snippet = _get(snippet_id)
-    if expected_version is not None and snippet.version != expected_version:
+    latest = latest_text(snippet)
+    if expected_version is not None and latest.version != expected_version:
         raise SnippetError(
-            f"Someone saved this snippet (now version {snippet.version}) while you were "
+            f"Someone saved this snippet (now version {latest.version}) while you were "
             "editing it. Your text is still below: compare it with the current version and "
             "save again.")
     clean = _clean(data)
     before = _snapshot(snippet)
     text_changed = (clean.title, clean.topic, clean.body) != (
-        snippet.title, snippet.topic, snippet.body)
-    meta_changed = (clean.clinical_owner, clean.review_by) != (
-        snippet.clinical_owner, snippet.review_by)
+        latest.title, latest.topic, latest.body)
+    meta_changed = (clean.clinical_owner_id, clean.review_by) != (
+        snippet.clinical_owner_id, snippet.review_by)
     if not text_changed and not meta_changed:
         return snippet
-    if clean.topic != snippet.topic:
-        snippet.position = _next_position(clean.topic)
-    snippet.title, snippet.topic, snippet.body = clean.title, clean.topic, clean.body
-    snippet.clinical_owner, snippet.review_by = clean.clinical_owner, clean.review_by
+    if clean.clinical_owner_id is not None:
+        snippet.clinical_owner = ""  # the old free text is replaced by the account
+    snippet.clinical_owner_id, snippet.review_by = clean.clinical_owner_id, clean.review_by
     snippet.updated_at, snippet.updated_by_id = utcnow(), actor.id
-    if text_changed:
-        # Replies keep (snippet_id, version): the old text stays in SnippetVersion for diffs.
-        snippet.version += 1
-        db.session.flush()
-        _add_version(snippet, actor)
+    draft = _add_draft(snippet, clean, actor) if text_changed else None
     db.session.flush()
     record_event(actor, "snippet.updated", "snippet", snippet.id, before=before,
-                 after=_snapshot(snippet), new_version=text_changed)
+                 after=_snapshot(snippet), draft_version=draft.version if draft else None)
     return snippet
 
 
@@ -357,64 +396,3 @@ def move_snippet(snippet_id: int, direction: str, actor: User) -> Snippet:
     record_event(actor, "snippet.moved", "snippet", snippet.id, direction=direction,
                  before={"order": before}, after={"order": [s.key for s in siblings]})
     return snippet
-
-
-# --- History and diffs -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class DiffLine:
-    """One line of a unified diff: kind is 'add', 'del', 'hunk' or 'same'."""
-
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class ReplyDiff:
-    """How a sent reply differs from the snippet version it started from."""
-
-    reply: Reply
-    version: int | None
-    lines: list[DiffLine]
-
-    @property
-    def unchanged(self) -> bool:
-        return not any(line.kind in ("add", "del") for line in self.lines)
-
-
-def reply_diff(reply: Reply) -> ReplyDiff | None:
-    """Diff a reply against its snippet version, with that version's placeholders filled."""
-    if reply.snippet_id is None or reply.snippet_version is None:
-        return None
-    version = db.session.scalar(select(SnippetVersion).where(
-        SnippetVersion.snippet_id == reply.snippet_id,
-        SnippetVersion.version == reply.snippet_version,
-    ))
-    if version is None:
-        return None
-    # Compare with the text as inserted for this comment, so names are not counted as edits.
-    inserted = fill_placeholders(version.body, reply.comment, reply.midwife)
-    raw = difflib.unified_diff(inserted.splitlines(), reply.body.splitlines(),
-                               fromfile=f"snippet v{version.version}", tofile="sent reply",
-                               lineterm="", n=1)
-    lines = []
-    for line in raw:
-        if line.startswith(("---", "+++")):
-            continue
-        if line.startswith("@@"):
-            lines.append(DiffLine("hunk", line))
-        elif line.startswith("+"):
-            lines.append(DiffLine("add", line[1:]))
-        elif line.startswith("-"):
-            lines.append(DiffLine("del", line[1:]))
-        else:
-            lines.append(DiffLine("same", line[1:]))
-    return ReplyDiff(reply=reply, version=version.version, lines=lines)
-
-
-def replies_using(snippet_id: int, limit: int = 50) -> list[Reply]:
-    """Return the newest published replies that started from this snippet."""
-    return list(db.session.scalars(
-        select(Reply).where(Reply.snippet_id == snippet_id, Reply.published_at.is_not(None))
-        .order_by(Reply.published_at.desc()).limit(limit)
-    ))

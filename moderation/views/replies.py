@@ -111,6 +111,10 @@ def publish(comment_id: int):
     author = reply.comment.display_author
     comment_id, public_at = reply.comment_id, reply.published_at
     db.session.commit()
+    if public_at is None:  # four eyes: held until a second clinician approves it
+        flash(f"Your reply to {author} waits for a second clinician's approval before it is "
+              "published. The comment is off the queue meanwhile.", "success")
+        return redirect(url_for("queue.index"))
     in_undo_window = public_at > utcnow()  # REPLY_UNDO_SECONDS: the reply is not public yet
     if in_undo_window:
         flash(f"Your reply to {author} goes public at {london_time(public_at, '%H:%M:%S')}. "

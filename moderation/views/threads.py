@@ -91,9 +91,14 @@ def private(comment_id: int):
     except ReplyError as exc:
         return refuse_in_composer(comment_id, form, str(exc), exc.status)
     author = reply.comment.display_author
+    held = reply.outbox_message_id is None
     db.session.commit()
-    flash(f"Your private reply to {author} is queued for email. It is not published; "
-          "the comment's page shows whether it was delivered.", "success")
+    if held:
+        flash(f"Your private reply to {author} waits for a second clinician's approval; "
+              "it is emailed once approved.", "success")
+    else:
+        flash(f"Your private reply to {author} is queued for email. It is not published; "
+              "the comment's page shows whether it was delivered.", "success")
     return redirect(url_for("queue.index"))
 
 
