@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
         bulk,
         exports,
         health,
+        incidents,
         metrics,
         models,
         notes,
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         snippets,
         threads,
         users,
+        wellbeing,
     )
 
     for blueprint in (
@@ -136,6 +138,8 @@ def register_blueprints(app: Flask) -> None:
         oncall.bp,
         alerts.bp,
         models.bp,
+        incidents.bp,
+        wellbeing.bp,
         users.bp,
         audit_trail.bp,
         security.bp,
