@@ -237,3 +237,15 @@ def test_the_retention_purge_keeps_a_rejected_comment_an_incident_is_about(make_
     remaining = db.session.scalars(select(Comment.id).where(Comment.id.in_([abusive.id,
                                                                               other_id])))
     assert list(remaining) == [abusive.id]
+
+
+def test_the_demo_has_an_incident_reported_by_a_midwife_and_closed_by_a_supervisor(runner):
+    for _ in range(2):  # seeding twice adds nothing the second time
+        result = runner.invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+    [incident] = db.session.scalars(select(Incident)).all()
+    assert (incident.kind, incident.status, incident.reported_by.role) == (
+        "delayed_response", "closed", "midwife")
+    assert [s.to_status for s in incident.steps] == ["open", "investigating", "actions",
+                                                     "closed"]
+    assert {s.user.role for s in incident.steps[1:]} == {"supervisor"}

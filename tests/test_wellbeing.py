@@ -7,7 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from models import DebriefRequest, DistressingOpen, OutboxMessage, ServiceSetting, db, utcnow
+from models import (
+    DebriefRequest,
+    DistressingOpen,
+    OutboxMessage,
+    ServiceSetting,
+    User,
+    db,
+    utcnow,
+)
 from moderation.services.claims import claim_comment, release_claim, take_next_comment
 from moderation.services.wellbeing import (
     WellbeingError,
@@ -207,3 +215,18 @@ def test_a_midwife_sees_her_own_shift_and_not_her_colleagues(midwife_client, mid
     _open_several(colleague, distressing, 2, utcnow())
     page = midwife_client.get("/wellbeing").get_data(as_text=True)
     assert "Kim" not in page and "never to measure your work" in page
+
+
+def test_the_demo_midwife_is_offered_a_break_when_she_signs_in(runner, app):
+    from moderation.services.demo import DEMO_ACCOUNTS
+    from tests.conftest import sign_in
+
+    for _ in range(2):  # seeding twice changes nothing more
+        result = runner.invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+    email, password, _role = DEMO_ACCOUNTS[0]
+    grace = db.session.scalar(select(User).where(User.email == email))
+    assert shift_exposure(grace).break_suggested
+    client = app.test_client()
+    sign_in(client, grace, password)
+    assert "break-banner" in client.get("/").get_data(as_text=True)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation.services.auth import password_hasher
+from moderation.services.demo_care import seed_care_demo
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.signposting import seed_register
 from moderation.services.triage import triage_comments
@@ -47,6 +48,7 @@ def seed_demo_data() -> dict[str, int]:
     summary["pending comments"] = _seed_pending_comments()
     summary["answered threads"] = _seed_answered_threads()
     _link_follow_ups()
+    summary["incidents and wellbeing"] = seed_care_demo()
     db.session.flush()
     return summary
 
