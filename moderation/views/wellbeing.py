@@ -22,7 +22,8 @@ def break_suggestion() -> wellbeing.ShiftExposure | None:
         return None
     exposure = wellbeing.shift_exposure(current_user)
     if not exposure.break_suggested:
-        session.pop(DISMISSED_KEY, None)
+        if DISMISSED_KEY in session:  # a new shift: the next break is asked about afresh
+            session.pop(DISMISSED_KEY)
         return None
     if session.get(DISMISSED_KEY, -1) >= exposure.count:
         return None
