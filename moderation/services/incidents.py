@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from models import Comment, NearMiss, Reply, User, db, utcnow
@@ -79,6 +79,8 @@ def _notify_supervisors(incident: Incident, now: datetime) -> None:
             f"Read it and start the review in the incident log: "
             f"{link_to('incidents.show', incident_id=incident.id)}\n")
     for supervisor in supervisors():
+        if supervisor.id == incident.reported_by_id:
+            continue
         enqueue_email("incident_reported", supervisor.email, subject, body,
                       f"incident:{incident.id}:to:{supervisor.id}", now=now,
                       comment_id=incident.comment_id, user_id=supervisor.id)
@@ -169,6 +171,12 @@ def incident_log(user: User, status: str | None = None) -> list[Incident]:
     if not user.is_supervisor:
         query = query.where(Incident.reported_by_id == user.id)
     return list(db.session.scalars(query))
+
+
+def open_incident_count() -> int:
+    """Incidents not closed yet (the supervisors' navigation count)."""
+    return db.session.scalar(select(func.count()).select_from(Incident)
+                             .where(Incident.status != "closed")) or 0
 
 
 def near_misses_without_incident() -> list[NearMiss]:

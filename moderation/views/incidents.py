@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from models import Comment, db
-from models.incident import INCIDENT_KINDS, INCIDENT_SEVERITIES, INCIDENT_STATUSES, Incident
+from models.incident import INCIDENT_KINDS, INCIDENT_SEVERITIES, INCIDENT_STATUSES
 from moderation.services import incidents
 from moderation.views.access import staff_required, supervisor_required
 
 bp = Blueprint("incidents", __name__)
 
 
-@bp.app_template_global()
-def open_incident_count() -> int:
-    """Incidents not closed yet (the supervisors' navigation count)."""
-    return db.session.scalar(select(func.count()).select_from(Incident)
-                             .where(Incident.status != "closed")) or 0
+bp.add_app_template_global(incidents.open_incident_count)
 
 
 def _int_or_none(raw: str | None) -> int | None:
