@@ -131,7 +131,8 @@ def midwife_pages(data) -> list[str]:
     return ["/", "/?status=mine", "/?status=published", "/?urgency=nonsense",
             f"/comments/{data['urgent'].id}", "/account/password", "/account/sessions",
             "/mentions", "/signposting/", f"/alerts/ack/{data['ack']}", "/login/enrol",
-            "/users/", "/safeguarding", f"/replies/{data['answer']}/edit"]
+            "/users/", "/safeguarding", f"/replies/{data['answer']}/edit",
+            "/incidents", "/wellbeing", f"/comments/{data['urgent'].id}/incident"]
 
 
 def supervisor_pages(data) -> list[str]:
@@ -142,7 +143,8 @@ def supervisor_pages(data) -> list[str]:
             "/signposting/", "/signposting/new", f"/signposting/{first_signpost()}/edit",
             "/models/", "/supervisor/safeguarding-leads", "/safeguarding",
             f"/safeguarding/{data['record']}", "/security/events", "/mentions",
-            "/account/sessions", "/account/second-factor/reset", "/safeguarding/999999"]
+            "/account/sessions", "/account/second-factor/reset", "/safeguarding/999999",
+            "/incidents", "/wellbeing"]
 
 
 def first_signpost() -> str:
