@@ -4,6 +4,7 @@ from models.audit import AuditEvent
 from models.base import Base, UTCDateTime, db, utcnow
 from models.comment import COMMENT_STATUSES, Comment, LabelCorrection
 from models.health import WorkerHeartbeat
+from models.incident import Incident, IncidentStep
 from models.model_release import RELEASE_STATUSES, ModelRelease
 from models.near_miss import NearMiss
 from models.oncall import AlertChannel, Escalation, OnCallOverride, OnCallShift
@@ -19,6 +20,7 @@ from models.session import UserSession
 from models.setting import ServiceSetting
 from models.signposting import SignpostingEntry
 from models.user import ROLES, User
+from models.wellbeing import DebriefRequest, DistressingOpen
 
 __all__ = [
     "AlertChannel",
@@ -26,7 +28,11 @@ __all__ = [
     "Base",
     "COMMENT_STATUSES",
     "Comment",
+    "DebriefRequest",
+    "DistressingOpen",
     "Escalation",
+    "Incident",
+    "IncidentStep",
     "LabelCorrection",
     "NoteMention",
     "OUTBOX_STATUSES",

@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
         exports,
         feed,
         health,
+        incidents,
         intake_api,
         intake_form,
         metrics,
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
         snippets,
         threads,
         users,
+        wellbeing,
     )
 
     for blueprint in (
@@ -141,6 +143,8 @@ def register_blueprints(app: Flask) -> None:
         oncall.bp,
         alerts.bp,
         models.bp,
+        incidents.bp,
+        wellbeing.bp,
         users.bp,
         audit_trail.bp,
         security.bp,

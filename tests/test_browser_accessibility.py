@@ -131,7 +131,8 @@ def midwife_pages(data) -> list[str]:
     return ["/", "/?status=mine", "/?status=published", "/?urgency=nonsense",
             f"/comments/{data['urgent'].id}", "/account/password", "/account/sessions",
             "/mentions", "/signposting/", f"/alerts/ack/{data['ack']}", "/login/enrol",
-            "/users/", "/safeguarding", f"/replies/{data['answer']}/edit", "/reviews/"]
+            "/users/", "/safeguarding", f"/replies/{data['answer']}/edit", "/reviews/",
+            "/incidents", "/wellbeing", f"/comments/{data['urgent'].id}/incident"]
 
 
 def supervisor_pages(data) -> list[str]:
@@ -143,7 +144,7 @@ def supervisor_pages(data) -> list[str]:
             "/models/", "/supervisor/safeguarding-leads", "/safeguarding",
             f"/safeguarding/{data['record']}", "/security/events", "/mentions",
             "/account/sessions", "/account/second-factor/reset", "/safeguarding/999999",
-            "/snippets/approvals", "/reviews/", "/reviews/report"]
+            "/snippets/approvals", "/reviews/", "/reviews/report", "/incidents", "/wellbeing"]
 
 
 def first_signpost() -> str:

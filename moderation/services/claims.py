@@ -18,6 +18,7 @@ from moderation.services.alerts import stop_escalation
 from moderation.services.audit import record_event
 from moderation.services.queue import QueueFilters, view_conditions
 from moderation.services.settings import current_policy
+from moderation.services.wellbeing import record_distressing_open, take_next_preference
 
 # Core table: updates through it bypass the ORM's version counter on purpose (see above).
 comments_table = Comment.__table__
@@ -133,6 +134,8 @@ def claim_comment(comment_id: int, user: User, now: datetime | None = None) -> C
                  before, user.id, values["claim_expires_at"])
     # Someone has it: the on-call alerts about it stop here.
     stop_escalation(comment_id, user, now)
+    if not renewed:
+        record_distressing_open(comment_id, user, now)
     return _refreshed(comment_id)
 
 
@@ -196,10 +199,24 @@ def take_next_comment(user: User, now: datetime | None = None,
     """Atomically claim the top unclaimed pending comment in queue order, or return None.
 
     With `filters` (the midwife's current view) it takes from that view only, still in queue
-    order, so the urgent lane comes first within the view.
+    order, so the urgent lane comes first within the view. After her soft limit of
+    distressing comments it tries the others first (the urgent lane always stays in).
     """
     view = view_conditions(filters) if filters is not None else []
     now = _now(now)
+    preference = take_next_preference(user, now)
+    taken = None
+    if preference is not None:
+        taken = _take_first(user, now, [*view, preference])
+    if taken is None:
+        taken = _take_first(user, now, view)
+    if taken is not None:
+        record_distressing_open(taken.id, user, now)
+    return taken
+
+
+def _take_first(user: User, now: datetime, view: list[Any]) -> Comment | None:
+    """Claim the first unclaimed pending comment matching `view`, in queue order."""
     expires = now + timedelta(minutes=current_policy().claim_timeout_minutes)
     is_postgres = db.session.get_bind().dialect.name == "postgresql"
     for _ in range(TAKE_NEXT_ATTEMPTS):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation.services.auth import password_hasher
 from moderation.services.demo_reviews import seed_governance_demo
+from moderation.services.demo_care import seed_care_demo
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.signposting import seed_register
 from moderation.services.triage import triage_comments
@@ -52,6 +53,7 @@ def seed_demo_data() -> dict[str, int]:
     summary["answered threads"] = _seed_answered_threads()
     _link_follow_ups()
     summary.update(seed_governance_demo("supervisor@example.org", "midwife@example.org"))
+    summary["incidents and wellbeing"] = seed_care_demo()
     db.session.flush()
     return summary
 

@@ -11,6 +11,7 @@ from sqlalchemy import String, case, cast, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from models import AuditEvent, Comment, LabelCorrection, Reply, ServiceSetting, db, utcnow
+from models.incident import Incident
 from moderation.services.audit import record_event
 
 # What replaces an erased person's name, email and their mentions in text.
@@ -77,7 +78,9 @@ def purge(policy: RetentionPolicy, now: datetime | None = None) -> PurgeReport:
     due_ids = list(db.session.scalars(
         select(Comment.id).where(Comment.status.in_(CLOSED_UNPUBLISHED),
                                  func.coalesce(Comment.moderated_at, Comment.received_at)
-                                 < unpublished_cutoff)))
+                                 < unpublished_cutoff,
+                                 # An incident's comment is part of the clinical safety file.
+                                 Comment.id.not_in(select(Incident.comment_id)))))
     for start in range(0, len(due_ids), 500):
         batch = due_ids[start:start + 500]
         for model in (LabelCorrection, Reply):
