@@ -1,7 +1,7 @@
 """Incidents with their review steps, and staff wellbeing (distressing comments opened, debriefs)
 
 Revision ID: 4ad80b71063b
-Revises: 7e16c02e7ee0
+Revises: 69da322d3b64
 Create Date: 2026-12-01 17:05:11.230244
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = '4ad80b71063b'
-down_revision = '7e16c02e7ee0'
+down_revision = '69da322d3b64'
 branch_labels = None
 depends_on = None
 

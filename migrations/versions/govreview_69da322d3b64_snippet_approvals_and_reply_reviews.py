@@ -1,7 +1,7 @@
 """Snippet change control (drafts, approvals, owners, references) and reply reviews
 
 Revision ID: 69da322d3b64
-Revises: 7e16c02e7ee0
+Revises: 5c3ce8a280fb
 Create Date: 2026-12-01 17:10:00.000000
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = '69da322d3b64'
-down_revision = '7e16c02e7ee0'
+down_revision = '5c3ce8a280fb'
 branch_labels = None
 depends_on = None
 

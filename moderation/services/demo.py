@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation.services.auth import password_hasher
-from moderation.services.demo_reviews import seed_governance_demo
 from moderation.services.demo_care import seed_care_demo
+from moderation.services.demo_reviews import seed_governance_demo
 from moderation.services.settings import ServicePolicy, current_policy
 from moderation.services.signposting import seed_register
 from moderation.services.triage import triage_comments
