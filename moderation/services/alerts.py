@@ -25,7 +25,12 @@ from sqlalchemy import select, update
 from models import Comment, Escalation, OutboxMessage, User, db, utcnow
 from moderation.services.audit import record_event
 from moderation.services.oncall import channels_for, next_on_call, on_call_at, supervisors
-from moderation.services.outbox import enqueue_email, enqueue_webhook, webhook_configured
+from moderation.services.outbox import (
+    enqueue_email,
+    enqueue_webhook,
+    staff_link,
+    webhook_configured,
+)
 
 KIND = "urgent_alert"
 FIRST_WORDS = 8
@@ -65,11 +70,6 @@ def fired_rules(comment: Comment) -> list[str]:
     return rules
 
 
-def _link(endpoint: str, **values: Any) -> str:
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"] + path
-
-
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=ACK_SALT)
 
@@ -88,8 +88,8 @@ def alert_content(comment: Comment, escalation: Escalation, step: int, recipient
     prefix = {0: "URGENT comment", 1: "Still unclaimed: URGENT comment",
               2: "Nobody has claimed an URGENT comment"}[step]
     subject = f"{prefix} #{comment.id}" + (f" (red flag: {flag})" if flag else "")
-    link = _link("replies.compose", comment_id=comment.id)
-    ack = _link("alerts.acknowledge_link", token=ack_token(comment.id, recipient.id))
+    link = staff_link("replies.compose", comment_id=comment.id)
+    ack = staff_link("alerts.acknowledge_link", token=ack_token(comment.id, recipient.id))
     rules = fired_rules(comment)
     lines = [
         f"An urgent comment is waiting on the moderation queue ({STEP_NAMES[step]}).",

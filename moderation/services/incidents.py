@@ -28,8 +28,7 @@ from models.incident import (
 from moderation.services.audit import record_event
 from moderation.services.exports import csv_document
 from moderation.services.oncall import supervisors
-from moderation.services.outbox import enqueue_email
-from moderation.services.wellbeing import link_to
+from moderation.services.outbox import enqueue_email, staff_link
 
 MAX_DESCRIPTION_CHARS = 5000
 MOVES = {"investigating": Incident.start_investigation, "actions": Incident.record_actions,
@@ -77,7 +76,7 @@ def _notify_supervisors(incident: Incident, now: datetime) -> None:
             f"incident: {incident.kind_label}, severity {incident.severity}, "
             f"about comment #{incident.comment_id}.\n\n"
             f"Read it and start the review in the incident log: "
-            f"{link_to('incidents.show', incident_id=incident.id)}\n")
+            f"{staff_link('incidents.show', incident_id=incident.id)}\n")
     for supervisor in supervisors():
         if supervisor.id == incident.reported_by_id:
             continue

@@ -16,7 +16,7 @@ from models import Comment, LabelCorrection, NearMiss, User, db, utcnow
 from moderation.services.alerts import first_words
 from moderation.services.audit import record_event
 from moderation.services.oncall import channels_for, supervisors
-from moderation.services.outbox import enqueue_email
+from moderation.services.outbox import enqueue_email, staff_link
 
 URGENT = "urgent"
 KIND = "near_miss"
@@ -77,8 +77,6 @@ def near_miss_recipients() -> list[tuple[str, int | None]]:
 
 def near_miss_email(near_miss: NearMiss, comment: Comment, user: User) -> tuple[str, str]:
     """Subject and plain-text body: who raised what, which model served it, first words only."""
-    base = current_app.config["BASE_URL"]
-    urls = current_app.url_map.bind("localhost")
     subject = (f"Near miss: comment #{comment.id} raised to urgent "
                f"(served {near_miss.served_urgency})")
     lines = [
@@ -89,8 +87,8 @@ def near_miss_email(near_miss: NearMiss, comment: Comment, user: User) -> tuple[
         f"Raised by: {user.name}",
         f"Starts: \"{first_words(comment.body)}\"",
         "",
-        f"Open it: {base}{urls.build('replies.compose', {'comment_id': comment.id})}",
-        f"Near misses and models: {base}{urls.build('models.index')}",
+        f"Open it: {staff_link('replies.compose', comment_id=comment.id)}",
+        f"Near misses and models: {staff_link('models.index')}",
     ]
     return subject, "\n".join(lines) + "\n"
 

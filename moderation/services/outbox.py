@@ -77,6 +77,12 @@ def _enqueue(message: OutboxMessage) -> OutboxMessage:
     return message
 
 
+def staff_link(endpoint: str, **values: Any) -> str:
+    """An absolute link into the back-office for an email (BASE_URL and the endpoint's path)."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
+
+
 def enqueue_email(kind: str, to: str, subject: str, body: str, key: str, *,
                   now: datetime | None = None, comment_id: int | None = None,
                   user_id: int | None = None, escalation_id: int | None = None,

@@ -24,7 +24,7 @@ from moderation.services.auth import (
     password_hasher,
     password_problem,
 )
-from moderation.services.outbox import enqueue_email
+from moderation.services.outbox import enqueue_email, staff_link
 
 RESET_KIND = "password_reset"
 RESET_SALT = "password-reset"
@@ -53,8 +53,7 @@ def _fingerprint(user: User) -> str:
 def reset_link(user: User, now: datetime | None = None) -> str:
     """The absolute link that lets this person choose a new password, once."""
     token = _serializer(now).dumps({"u": user.id, "p": _fingerprint(user)})
-    path = current_app.url_map.bind("localhost").build("auth.reset_password_page", {"token": token})
-    return current_app.config["BASE_URL"] + path
+    return staff_link("auth.reset_password_page", token=token)
 
 
 def request_reset(email: str, now: datetime | None = None) -> User | None:

@@ -17,10 +17,9 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import REVIEW_CHECKS, Comment, Reply, ReplyReview, User, db, utcnow
-from moderation.services.alerts import _link as staff_link
 from moderation.services.audit import record_event
 from moderation.services.four_eyes import CATEGORY_WORDS, may_review
-from moderation.services.outbox import OutboxError, enqueue_email
+from moderation.services.outbox import OutboxError, enqueue_email, staff_link
 from moderation.services.private_replies import queue_private_email
 from moderation.services.snippet_versions import ReplyDiff, reply_diff
 
@@ -180,7 +179,7 @@ def _flush_reply_guarded(reply: Reply) -> None:
     try:
         db.session.flush()
     except StaleDataError as exc:
-        db.session.rollback()
+        # The caller rolls back (the view does on any ReviewError).
         raise ReviewConflict("Someone reviewed this reply, or changed its comment, at the "
                              "same moment. Nothing was recorded.") from exc
 

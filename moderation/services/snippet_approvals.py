@@ -15,14 +15,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from models import Snippet, SnippetReference, SnippetVersion, User, db, utcnow
-from moderation.services.alerts import _link as staff_link
 from moderation.services.audit import record_event
-from moderation.services.outbox import OutboxError, enqueue_email
+from moderation.services.outbox import OutboxError, enqueue_email, staff_link
 from moderation.services.snippets import (
     SnippetError,
     SnippetInput,
-    _next_position,
     create_snippet,
+    next_position,
     update_snippet,
 )
 
@@ -130,7 +129,7 @@ def approve_version(snippet_id: int, version: int, approver: User,
     before = {"version": snippet.version, "approved_at": snippet.approved_at}
     draft.status, draft.approved_by_id, draft.approved_at = "approved", approver.id, now
     if draft.topic != snippet.topic:
-        snippet.position = _next_position(draft.topic)
+        snippet.position = next_position(draft.topic)
     snippet.title, snippet.topic, snippet.body = draft.title, draft.topic, draft.body
     snippet.version, snippet.approved_at = draft.version, now
     snippet.updated_at, snippet.updated_by_id = now, approver.id

@@ -242,7 +242,7 @@ def clinical_owner_choices() -> list[tuple[int, str]]:
         select(User).where(User.active.is_(True)).order_by(User.name))]
 
 
-def _next_position(topic: str | None) -> int:
+def next_position(topic: str | None) -> int:
     current = db.session.scalar(select(func.max(Snippet.position)).where(_same_topic(topic)))
     return (current if current is not None else -1) + 1
 
@@ -277,7 +277,7 @@ def _add_draft(snippet: Snippet, clean: SnippetInput, actor: User) -> SnippetVer
     if snippet.approved_at is None:
         # Nothing is live yet: the library shows the draft (the composer never offers it).
         if clean.topic != snippet.topic:
-            snippet.position = _next_position(clean.topic)
+            snippet.position = next_position(clean.topic)
         snippet.title, snippet.topic, snippet.body = clean.title, clean.topic, clean.body
         snippet.version = draft.version
     db.session.flush()
@@ -296,7 +296,7 @@ def create_snippet(key: str, data: SnippetInput, actor: User) -> Snippet:
     clean = _clean(data)
     now = utcnow()
     snippet = Snippet(key=key, title=clean.title, topic=clean.topic, body=clean.body, version=1,
-                      active=True, position=_next_position(clean.topic), clinical_owner="",
+                      active=True, position=next_position(clean.topic), clinical_owner="",
                       clinical_owner_id=clean.clinical_owner_id, review_by=clean.review_by,
                       created_at=now, updated_at=now, updated_by_id=actor.id, approved_at=None)
     db.session.add(snippet)
@@ -366,7 +366,7 @@ def _set_active(snippet_id: int, actor: User, *, active: bool) -> Snippet:
     before = _snapshot(snippet)
     snippet.active = active
     if active:
-        snippet.position = _next_position(snippet.topic)
+        snippet.position = next_position(snippet.topic)
     snippet.updated_at, snippet.updated_by_id = utcnow(), actor.id
     db.session.flush()
     record_event(actor, "snippet.restored" if active else "snippet.retired", "snippet",

@@ -23,7 +23,7 @@ from moderation.services.auth import (
     password_hasher,
     password_problem,
 )
-from moderation.services.outbox import enqueue_email
+from moderation.services.outbox import enqueue_email, staff_link
 from moderation.services.security import record_security_event
 
 INVITE_KIND = "invitation"
@@ -47,8 +47,7 @@ def invitation_link(user: User) -> str:
     """The absolute one-time link that lets this person set her password."""
     token = _serializer().dumps({"u": user.id, "p": _fingerprint(user)})
     # Built without a request: the worker and the CLI invite too.
-    path = current_app.url_map.bind("localhost").build("users.accept", {"token": token})
-    return current_app.config["BASE_URL"] + path
+    return staff_link("users.accept", token=token)
 
 
 def list_staff() -> list[User]:

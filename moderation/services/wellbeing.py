@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import String, and_, cast, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,7 +24,7 @@ from models.comment import URGENT_LANE_RANKS
 from models.wellbeing import DebriefRequest, DistressingOpen
 from moderation.services.audit import record_event
 from moderation.services.oncall import supervisors
-from moderation.services.outbox import enqueue_email
+from moderation.services.outbox import enqueue_email, staff_link
 
 DISTRESSING_CATEGORIES = (MENTAL_HEALTH, ABUSE, SAFEGUARDING, THIRD_PARTY)
 DISTRESSING_TOPICS = ("remembrance",)
@@ -229,12 +228,6 @@ def weekly_exposure(weeks: int = 6, now: datetime | None = None) -> WeeklyExposu
 MAX_DEBRIEF_NOTE = 1000
 
 
-def link_to(endpoint: str, **values: Any) -> str:
-    """An absolute link for an email (the app's BASE_URL and the endpoint's path)."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"] + path
-
-
 def request_debrief(comment_id: int, user: User, note: str = "",
                     now: datetime | None = None) -> DebriefRequest:
     """"I'd like a debrief": tell the supervisors privately (outbox email and their page)."""
@@ -251,7 +244,7 @@ def request_debrief(comment_id: int, user: User, note: str = "",
     # The email names her and nothing of the comment or her note: it may be read on a phone.
     body = (f"{user.display_name or user.name} would like a debrief after a comment she "
             "worked on. Please find a private moment with her soon.\n\n"
-            f"Open the wellbeing page to see the request: {link_to('wellbeing.index')}\n")
+            f"Open the wellbeing page to see the request: {staff_link('wellbeing.index')}\n")
     for supervisor in supervisors():
         if supervisor.id == user.id:
             continue
