@@ -15,21 +15,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from classifier.labels import TOPICS, URGENCIES
 from models import COMMENT_STATUSES, Comment, db
+from moderation.services.reports.narrow import interpolate, narrow_figures
 from moderation.services.reports.periods import ReportPeriod, Week, week_index
 
 MEDIAN = (1, 2)
 P90 = (9, 10)
 
 # --- Percentiles in SQL ------------------------------------------------------------------
-
-
-def _interpolate(low: float | None, high: float | None, remainder: int, denominator: int
-                 ) -> float | None:
-    # Integer values and an integer remainder keep this exact: low + (high - low) * r / d;
-    # rounded to a millionth like the percentile_cont method, whose float steps may differ.
-    if low is None or high is None:
-        return None
-    return round(low + (high - low) * remainder / denominator, 6)
 
 
 def grouped_percentiles(
@@ -95,7 +87,7 @@ def grouped_percentiles(
         for name in values:
             figures[f"n_{name}"] = row[f"n_{name}"] or 0
             for label, (_, den) in fractions.items():
-                figures[f"{label}_{name}"] = _interpolate(
+                figures[f"{label}_{name}"] = interpolate(
                     row[f"{label}_{name}_lo"], row[f"{label}_{name}_hi"],
                     int(row[f"{label}_{name}_rem"] or 0), den)
         result[tuple(row[f"g{i}"] for i in range(len(groups)))] = figures
@@ -151,16 +143,16 @@ def answered_figures(period: ReportPeriod, weeks: Sequence[Week], dimensions: Se
                      *, method: str | None = None) -> dict[str, dict[Any, dict[str, Any]]]:
     """Time to first reply per urgency, topic, week, midwife and overall, in ONE statement.
 
-    Two methods with the same result (linear interpolation, as percentile_cont): "window" is
-    portable (SQLite and PostgreSQL); "percentile_cont" is PostgreSQL's own ordered-set
-    aggregate over GROUPING SETS, several times faster there. By default PostgreSQL uses its
-    own, SQLite the window method. Groups are integers (label positions, week numbers,
-    account ids) because sorting text under a locale's collation is several times slower.
+    Three methods with the same result (linear interpolation, as percentile_cont): "narrow"
+    (the default, both databases) reads the threads' integers once and ranks them in Python
+    (see narrow.py); "window" ranks them in SQL, portable; "percentile_cont" is PostgreSQL's
+    own ordered-set aggregate over GROUPING SETS. The SQL methods stay as the reference the
+    tests and the benchmark compare with. Groups are integers (label positions, week
+    numbers, account ids) because sorting text under a locale's collation is slower.
     """
     if not dimensions:
         return {}
-    method = method or ("percentile_cont" if db.session.get_bind().dialect.name == "postgresql"
-                        else "window")
+    method = method or "narrow"
     keys = {
         "urgency": _code(Comment.urgency, URGENCIES),
         "topic": _code(Comment.topic, TOPICS),
@@ -174,7 +166,10 @@ def answered_figures(period: ReportPeriod, weeks: Sequence[Week], dimensions: Se
         Comment.response_working_seconds.label("working"),
         _within_target().label("within"),
     ]
-    if method == "percentile_cont":
+    if method == "narrow":
+        figures = narrow_figures(columns, keyed, dimensions, answered_in(period),
+                                 {"median": MEDIAN, "p90": P90})
+    elif method == "percentile_cont":
         figures = _percentile_cont_figures(columns, keyed, dimensions, period)
     else:
         figures = _window_figures(columns, dimensions, period)
