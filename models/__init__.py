@@ -11,6 +11,7 @@ from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
 from models.presence import Presence
 from models.reply import Reply, ReplyVersion, Snippet, SnippetVersion
+from models.report_rollup import ReportReceivedDay, ReportRollupDay, ReportTriageDay
 from models.safeguarding import NoteMention, SafeguardingRecord, ThreadNote
 from models.saved_view import SavedView
 from models.session import UserSession
@@ -40,6 +41,9 @@ __all__ = [
     "SafeguardingRecord",
     "Reply",
     "ReplyVersion",
+    "ReportReceivedDay",
+    "ReportRollupDay",
+    "ReportTriageDay",
     "SavedView",
     "ServiceSetting",
     "SignpostingEntry",

@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         demo,
         export,
         privacy,
+        reports,
         signposting,
         sites,
         spool,
@@ -27,7 +28,7 @@ def register(app: Flask) -> None:
     )
 
     for group in (users.cli, demo.cli, triage.cli, sites.cli, comments.cli, export.cli,
-                  signposting.cli, spool.cli, privacy.cli):
+                  signposting.cli, spool.cli, privacy.cli, reports.cli):
         app.cli.add_command(group)
     app.cli.add_command(worker.worker_command)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -16,7 +17,21 @@ from moderation.services.reports.percentiles import (
     answered_figures,
     received_in,
 )
-from moderation.services.reports.periods import ReportPeriod, period_weeks, week_index
+from moderation.services.reports.periods import (
+    ReportPeriod,
+    day_start,
+    period_weeks,
+    week_index,
+)
+from moderation.services.reports.rollups import (
+    gaps,
+    received_counts_query,
+    received_in_spans,
+    rolled_days,
+    rolled_received,
+    rolled_triage,
+    triage_counts_query,
+)
 from moderation.services.settings import ServicePolicy
 
 CORRECTION_FIELDS = ("urgency", "topic")
@@ -44,6 +59,16 @@ class CorrectionCount(NamedTuple):
     corrections: int
 
 
+class TriageCount(NamedTuple):
+    """Triaged comments received in the period that one model version scored."""
+
+    model_version: str | None
+    comments: int
+    check_soon: int
+    check_soon_raised: int  # of those marked check soon, later raised to urgent
+    near_misses: int
+
+
 class ReportData:
     """The few aggregate queries behind the tables, each run at most once per report."""
 
@@ -64,19 +89,46 @@ class ReportData:
         return answered_figures(self.period, self.weeks, self.dimensions)
 
     @cached_property
+    def rolled(self) -> list[date]:
+        """The whole days of the period read from the rollups (see rollups.py)."""
+        return rolled_days(self.period, self.policy.timezone)
+
+    @cached_property
+    def unrolled(self) -> list[ColumnElement]:
+        """Comments received in the parts of the period the rollups do not cover."""
+        spans = gaps(self.period, self.rolled, self.policy.timezone)
+        return received_in_spans(spans) if spans else []
+
+    @cached_property
     def received(self) -> list[ReceivedCount]:
         """Comments received in the period, counted per week, labels, spam and triage."""
-        week = week_index(Comment.received_at, self.weeks)
-        spam = case((Comment.status == "spam", 1), else_=0)
-        triaged = case((Comment.triaged.is_(True), 1), else_=0)
-        return [
-            ReceivedCount(w, topic, urgency, bool(is_spam), bool(is_triaged), count)
-            for w, topic, urgency, is_spam, is_triaged, count in db.session.execute(
-                select(week, Comment.topic, Comment.urgency, spam, triaged, func.count())
-                .where(*received_in(self.period))
-                .group_by(week, Comment.topic, Comment.urgency, spam, triaged)
-            )
-        ]
+        counts: dict[tuple[Any, ...], int] = {}
+        if self.unrolled:
+            week = week_index(Comment.received_at, self.weeks)
+            for w, topic, urgency, spam, triaged, count in db.session.execute(
+                    received_counts_query(self.unrolled, [week])):
+                key = (w, topic, urgency, bool(spam), bool(triaged))
+                counts[key] = counts.get(key, 0) + count
+        ends = [week.end for week in self.weeks]
+        for day, topic, urgency, spam, triaged, count in rolled_received(
+                self.rolled, self.policy.timezone):
+            w = bisect_right(ends, day_start(day, self.policy.timezone))
+            key = (w, topic, urgency, bool(spam), bool(triaged))
+            counts[key] = counts.get(key, 0) + count
+        return [ReceivedCount(*key, count) for key, count in counts.items()]
+
+    @cached_property
+    def triage(self) -> list[TriageCount]:
+        """Triaged comments received in the period per model version, in the database's
+        order of versions (its NULL first on SQLite, last on PostgreSQL)."""
+        totals = rolled_triage(self.rolled, self.policy.timezone)
+        if self.unrolled:
+            for version, *numbers in db.session.execute(triage_counts_query(self.unrolled)):
+                old = totals.setdefault(version, [0, 0, 0, 0])
+                totals[version] = [a + int(b or 0) for a, b in zip(old, numbers, strict=True)]
+        nulls_last = db.session.get_bind().dialect.name == "postgresql"
+        order = sorted(totals, key=lambda v: ((v is None) == nulls_last, v or ""))
+        return [TriageCount(version, *totals[version]) for version in order]
 
     @cached_property
     def corrections(self) -> list[CorrectionCount]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, select
 
 from classifier.labels import TOPICS, URGENCIES
-from models import Comment, Escalation, LabelCorrection, NearMiss, Reply, User, db
+from models import Comment, Escalation, Reply, User, db
 from moderation.services.reports.data import (
     CORRECTION_FIELDS,
     ReportData,
@@ -276,27 +276,11 @@ def urgent_claims(data: ReportData) -> Table:
 
 def safety_net(data: ReportData) -> Table:
     """Per model version: check-soon comments later raised to urgent, and near misses."""
-    raised = (select(LabelCorrection.id)
-              .where(LabelCorrection.comment_id == Comment.id,
-                     LabelCorrection.field == "urgency", LabelCorrection.new_value == "urgent")
-              .exists())
-    soon = Comment.check_soon.is_(True)
-    one = literal(1)
-    query = (
-        select(Comment.model_version, func.count(),
-               func.sum(case((soon, one), else_=0)),
-               func.sum(case((soon & raised, one), else_=0)),
-               func.count(NearMiss.id))
-        .outerjoin(NearMiss, NearMiss.comment_id == Comment.id)
-        .where(*received_in(data.period), Comment.triaged.is_(True))
-        .group_by(Comment.model_version)
-        .order_by(Comment.model_version)
-    )
-    rows = [{"model_version": version or "none", "comments": count,
-             "check_soon": int(marked or 0), "check_soon_raised": int(later or 0),
-             "raised_share": _share(int(later or 0), int(marked or 0)),
-             "near_misses": int(misses or 0)}
-            for version, count, marked, later, misses in db.session.execute(query)]
+    rows = [{"model_version": item.model_version or "none", "comments": item.comments,
+             "check_soon": item.check_soon, "check_soon_raised": item.check_soon_raised,
+             "raised_share": _share(item.check_soon_raised, item.check_soon),
+             "near_misses": item.near_misses}
+            for item in data.triage]
     columns = [Column("model_version", "Model version"),
                Column("comments", "Comments triaged", "count"),
                Column("check_soon", "Marked check soon", "count"),
