@@ -2,7 +2,7 @@
 streamed export of 100,000 answered threads with the exporting process's peak memory.
 
 Run: .venv/bin/python -m bench.bench_reports [--n 1000000] [--repeat 5] [--export-n 100000]
-     [--sqlite-only] [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test_reports]
+     [--sqlite-only | --postgres-only] [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test_reports]
      [--fresh] [--no-export]
 
 The databases are built once (SQLite in the system temp folder, PostgreSQL in --postgres-url,
@@ -112,7 +112,8 @@ def ensure_data(url: str, n: int, fresh: bool) -> None:
 
 
 def rebuild_rollups(url: str, results: dict) -> None:
-    """Roll up every finished day, as `flask reports rebuild-rollups` does, and time it."""
+    """Roll up the finished days not rolled up yet (all of them the first time, as
+    `flask reports rebuild-rollups` does), and time it."""
     from models import db
     from moderation.services.reports.rollups import roll_up_due
     from moderation.services.settings import current_policy
@@ -120,11 +121,12 @@ def rebuild_rollups(url: str, results: dict) -> None:
     with make_app(url).app_context():
         db.create_all()  # a database built before the rollups existed
         started = time.perf_counter()
-        days = roll_up_due(current_policy().timezone, rebuild=True)
+        days = roll_up_due(current_policy().timezone)
         db.session.commit()
         seconds = time.perf_counter() - started
-        results["rollups rebuilt (s)"] = round(seconds, 1)
-        print(f"  rollups rebuilt: {days} days in {seconds:.1f} s", flush=True)
+        results["rollups: days rolled up"] = days
+        results["rollups: seconds"] = round(seconds, 1)
+        print(f"  rollups: {days} days rolled up in {seconds:.1f} s", flush=True)
         db.engine.dispose()
 
 
@@ -154,18 +156,49 @@ def exact_sql():
         yield
 
 
-def interleaved_ms(calls: dict, repeat: int) -> dict[str, float]:
-    """Median ms of each call, the calls interleaved in each round, order reversed every other."""
+def database_cpu_seconds() -> float:
+    """CPU seconds used so far by the PostgreSQL server processes of this benchmark's database
+    (they run on this machine), or 0 for SQLite, whose work is in this process."""
+    from sqlalchemy import text
+
+    from models import db
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        return 0.0
+    database = db.session.scalar(text("SELECT current_database()"))
+    pids = db.session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :name"),
+                              {"name": database}).all()
+    db.session.rollback()
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # not on this machine, or gone
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def interleaved_ms(calls: dict, repeat: int) -> dict[str, tuple[float, float]]:
+    """Per call, the median wall ms and the median CPU ms (this process plus the database
+    server's), the calls interleaved in each round, the order reversed every other round.
+
+    On a loaded machine the wall time waits for a core; the CPU time is what the call costs."""
     names = list(calls)
     for name in names:  # warm-up
         calls[name]()
-    samples: dict[str, list[float]] = {name: [] for name in names}
+    wall: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
     for round_number in range(repeat):
         for name in (names if round_number % 2 == 0 else names[::-1]):
-            started = time.perf_counter()
+            server = database_cpu_seconds()
+            started, own = time.perf_counter(), time.process_time()
             calls[name]()
-            samples[name].append((time.perf_counter() - started) * 1000)
-    return {name: statistics.median(values) for name, values in samples.items()}
+            wall[name].append((time.perf_counter() - started) * 1000)
+            used = time.process_time() - own + database_cpu_seconds() - server
+            cpu[name].append(used * 1000)
+    return {name: (statistics.median(wall[name]), statistics.median(cpu[name]))
+            for name in names}
 
 
 def same_figures(period) -> bool:
@@ -215,14 +248,17 @@ def time_reports(url: str, repeat: int, results: dict) -> None:
 
             timings = interleaved_ms({"service, exact SQL": old(service), "service": service,
                                       "page, exact SQL": old(page), "page": page}, repeat)
-            for name, ms in timings.items():
+            for name, (ms, cpu_ms) in timings.items():
                 results[f"{name}, last {days} days"] = round(ms, 1)
+                results[f"{name}, last {days} days, CPU"] = round(cpu_ms, 1)
             identical = same_figures(period)
             results[f"identical figures, last {days} days"] = identical
             print(f"  last {days:>2} days ({answered:,} answered, {received:,} received): "
-                  f"page {timings['page, exact SQL']:7.1f} ms exact SQL -> "
-                  f"{timings['page']:7.1f} ms; service {timings['service, exact SQL']:7.1f} -> "
-                  f"{timings['service']:7.1f} ms; identical figures: {identical}", flush=True)
+                  + "; ".join(f"{what} {timings[what + ', exact SQL'][0]:7.1f} -> "
+                              f"{timings[what][0]:7.1f} ms (CPU "
+                              f"{timings[what + ', exact SQL'][1]:7.1f} -> "
+                              f"{timings[what][1]:7.1f} ms)" for what in ("page", "service"))
+                  + f"; identical figures: {identical}", flush=True)
         period = resolve_period("90")
         for name in SECTIONS:
             def one(name=name):
@@ -373,6 +409,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--export-n", type=int, default=100_000)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true")
     parser.add_argument("--postgres-url", default=DEFAULT_PG)
     parser.add_argument("--fresh", action="store_true", help="rebuild the databases")
     parser.add_argument("--no-export", action="store_true", help="time the reports only")
@@ -390,7 +427,7 @@ def main() -> None:
         return
 
     sqlite_path = Path(tempfile.gettempdir()) / f"bench-reports-{args.n}.db"
-    backends = [("SQLite", f"sqlite:///{sqlite_path}")]
+    backends = [] if args.postgres_only else [("SQLite", f"sqlite:///{sqlite_path}")]
     if not args.sqlite_only:
         backends.append(("PostgreSQL", args.postgres_url))
     summary = {}
