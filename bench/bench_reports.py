@@ -3,7 +3,7 @@ streamed export of 100,000 answered threads with the exporting process's peak me
 
 Run: .venv/bin/python -m bench.bench_reports [--n 1000000] [--repeat 5] [--export-n 100000]
      [--sqlite-only | --postgres-only] [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test_reports]
-     [--fresh] [--no-export]
+     [--fresh] [--no-export | --export-only]
 
 The databases are built once (SQLite in the system temp folder, PostgreSQL in --postgres-url,
 which is EMPTIED: give it a database of its own) and reused by later runs unless --fresh.
@@ -413,6 +413,7 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=DEFAULT_PG)
     parser.add_argument("--fresh", action="store_true", help="rebuild the databases")
     parser.add_argument("--no-export", action="store_true", help="time the reports only")
+    parser.add_argument("--export-only", action="store_true", help="time the exports only")
     parser.add_argument("--web-export-child", nargs=3, metavar=("URL", "FORMAT", "FROM"),
                         help=argparse.SUPPRESS)
     if sys.argv[1:2] == ["--cli-export-child"]:
@@ -436,8 +437,9 @@ def main() -> None:
         print(f"{name}: {args.n:,} comments", flush=True)
         ensure_data(url, args.n, args.fresh)
         results: dict = {}
-        rebuild_rollups(url, results)
-        time_reports(url, args.repeat, results)
+        if not args.export_only:
+            rebuild_rollups(url, results)
+            time_reports(url, args.repeat, results)
         if not args.no_export:
             time_exports(url, args.export_n, results)
         summary[name] = results
