@@ -18,21 +18,19 @@ their own; an export of a tenth as many threads shows whether memory grows with 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+
+from bench.reports_timing import exact_sql, interleaved_ms, median_ms, same_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = os.environ.get(
@@ -130,91 +128,7 @@ def rebuild_rollups(url: str, results: dict) -> None:
         db.engine.dispose()
 
 
-def median_ms(call, repeat: int) -> float:
-    call()  # warm-up
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
-@contextlib.contextmanager
-def exact_sql():
-    """The former way, as the reference: percentiles ranked by the database (percentile_cont on
-    PostgreSQL, the window method on SQLite), every figure counted from the comments (no
-    rollups)."""
-    from models import db
-    from moderation.services.reports import data, percentiles
-
-    method = ("percentile_cont" if db.session.get_bind().dialect.name == "postgresql"
-              else "window")
-    with mock.patch.object(data, "answered_figures",
-                           functools.partial(percentiles.answered_figures, method=method)), \
-            mock.patch.object(data, "rolled_days", lambda period, zone: []):
-        yield
-
-
-def database_cpu_seconds() -> float:
-    """CPU seconds used so far by the PostgreSQL server processes of this benchmark's database
-    (they run on this machine), or 0 for SQLite, whose work is in this process."""
-    from sqlalchemy import text
-
-    from models import db
-
-    if db.session.get_bind().dialect.name != "postgresql":
-        return 0.0
-    database = db.session.scalar(text("SELECT current_database()"))
-    pids = db.session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :name"),
-                              {"name": database}).all()
-    db.session.rollback()
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # not on this machine, or gone
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime + stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def interleaved_ms(calls: dict, repeat: int) -> dict[str, tuple[float, float]]:
-    """Per call, the median wall ms and the median CPU ms (this process plus the database
-    server's), the calls interleaved in each round, the order reversed every other round.
-
-    On a loaded machine the wall time waits for a core; the CPU time is what the call costs."""
-    names = list(calls)
-    for name in names:  # warm-up
-        calls[name]()
-    wall: dict[str, list[float]] = {name: [] for name in names}
-    cpu: dict[str, list[float]] = {name: [] for name in names}
-    for round_number in range(repeat):
-        for name in (names if round_number % 2 == 0 else names[::-1]):
-            server = database_cpu_seconds()
-            started, own = time.perf_counter(), time.process_time()
-            calls[name]()
-            wall[name].append((time.perf_counter() - started) * 1000)
-            used = time.process_time() - own + database_cpu_seconds() - server
-            cpu[name].append(used * 1000)
-    return {name: (statistics.median(wall[name]), statistics.median(cpu[name]))
-            for name in names}
-
-
-def same_figures(period) -> bool:
-    """Whether the page's figures equal the exact SQL's, table by table, row by row."""
-    from models import db
-    from moderation.services.reports import build_report
-
-    now = period.end
-    new = build_report(period, now=now)
-    with exact_sql():
-        old = build_report(period, now=now)
-    db.session.rollback()
-    return all(new[name].rows == old[name].rows for name in new.tables)
-
-
-def time_reports(url: str, repeat: int, results: dict) -> None:
+def time_reports(url: str, repeat: int, results: dict, presets=(7, 30, 90)) -> None:
     """The service call and the page, old (exact SQL) and new side by side, for each preset;
     each table and the charts for 90 days."""
     from models import Comment, db
@@ -224,7 +138,7 @@ def time_reports(url: str, repeat: int, results: dict) -> None:
     with app.app_context():
         client = app.test_client()
         sign_in(client)
-        for days in (7, 30, 90):
+        for days in presets:
             period = resolve_period(str(days))
             answered = db.session.scalar(select(func.count()).select_from(Comment).where(
                 Comment.first_replied_at >= period.start, Comment.first_replied_at < period.end))
@@ -414,6 +328,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="rebuild the databases")
     parser.add_argument("--no-export", action="store_true", help="time the reports only")
     parser.add_argument("--export-only", action="store_true", help="time the exports only")
+    parser.add_argument("--days", default="7,30,90", help="the presets to time, comma-separated")
     parser.add_argument("--web-export-child", nargs=3, metavar=("URL", "FORMAT", "FROM"),
                         help=argparse.SUPPRESS)
     if sys.argv[1:2] == ["--cli-export-child"]:
@@ -439,7 +354,8 @@ def main() -> None:
         results: dict = {}
         if not args.export_only:
             rebuild_rollups(url, results)
-            time_reports(url, args.repeat, results)
+            time_reports(url, args.repeat, results,
+                         tuple(int(days) for days in args.days.split(",")))
         if not args.no_export:
             time_exports(url, args.export_n, results)
         summary[name] = results

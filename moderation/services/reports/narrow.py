@@ -36,7 +36,8 @@ def interpolate(low: float | None, high: float | None, remainder: int, denominat
     return round(low + (high - low) * remainder / denominator, 6)
 
 
-def _read_columns(columns: Sequence[ColumnElement], where: Sequence[ColumnElement]
+def _read_columns(columns: Sequence[ColumnElement], nullable: Sequence[bool],
+                  where: Sequence[ColumnElement]
                   ) -> tuple[int, list[tuple[np.ndarray, np.ndarray]]]:
     """The columns of the rows `where` picks, as int64 arrays with masks of non-NULL values.
 
@@ -47,22 +48,27 @@ def _read_columns(columns: Sequence[ColumnElement], where: Sequence[ColumnElemen
     """
     postgres = db.session.get_bind().dialect.name == "postgresql"
     aggregates: list[ColumnElement] = [func.count()]
-    for column in columns:
+    for column, may_be_null in zip(columns, nullable, strict=True):
         column = getattr(column, "element", column)  # a labelled column: its expression
-        value = func.coalesce(column, 0)
+        value = func.coalesce(column, 0) if may_be_null else column
         flag = case((column.is_(None), "0"), else_="1")
         if postgres:
-            aggregates += [func.string_agg(cast(value, Text), ","), func.string_agg(flag, "")]
+            aggregates.append(func.string_agg(cast(value, Text), ","))
+            aggregates += [func.string_agg(flag, "")] if may_be_null else []
         else:
-            aggregates += [func.group_concat(value, ","), func.group_concat(flag, "")]
-    row = db.session.execute(select(*aggregates).where(*where)).one()
-    count = int(row[0])
+            aggregates.append(func.group_concat(value, ","))
+            aggregates += [func.group_concat(flag, "")] if may_be_null else []
+    row = iter(db.session.execute(select(*aggregates).where(*where)).one())
+    count = int(next(row))
     if not count:
         return 0, []
     arrays = []
-    for index in range(len(columns)):
-        values = np.array(row[1 + 2 * index].split(","), dtype=np.int64)
-        present = np.frombuffer(row[2 + 2 * index].encode("ascii"), dtype=np.uint8) == ord("1")
+    for may_be_null in nullable:
+        values = np.array(next(row).split(","), dtype=np.int64)
+        present = (np.frombuffer(next(row).encode("ascii"), dtype=np.uint8) == ord("1")
+                   if may_be_null else np.ones(count, dtype=bool))
+        if len(values) != count or len(present) != count:  # a NULL the SQL did not expect
+            raise ValueError("a report column came back with a missing value")
         arrays.append((values, present))
     return count, arrays
 
@@ -88,7 +94,10 @@ def _percentiles(sorted_values: np.ndarray, starts: np.ndarray, sizes: np.ndarra
 def _group_figures(keys: np.ndarray, durations: dict[str, tuple[np.ndarray, np.ndarray]],
                    within: np.ndarray, fractions: dict[str, tuple[int, int]]
                    ) -> dict[Any, dict[str, Any]]:
-    """Rows, threads within target, and per duration its count and percentiles, per key."""
+    """Rows, threads within target, and per duration its count and percentiles, per key.
+
+    `durations` maps a name to its values (one per row) and the rows holding a value, in
+    order of value."""
     groups, inverse = np.unique(keys, return_inverse=True)
     rows = np.bincount(inverse, minlength=len(groups))
     inside = np.bincount(inverse, weights=within, minlength=len(groups))
@@ -96,10 +105,12 @@ def _group_figures(keys: np.ndarray, durations: dict[str, tuple[np.ndarray, np.n
     for index, key in enumerate(groups.tolist()):
         result[None if key == NULL_KEY else key] = {"rows": int(rows[index]),
                                                     "within": int(inside[index])}
-    for name, (numbers, present) in durations.items():
-        member = inverse[present]
-        values = numbers[present]
-        ordered = values[np.lexsort((values, member))]
+    for name, (numbers, by_value) in durations.items():
+        # Rows with a value, by value (sorted once per duration, see narrow_figures), then
+        # grouped by a stable sort on the group: each group's values stay in order.
+        member = inverse[by_value]
+        small = member.astype(np.int16) if len(groups) < 2**15 else member  # radix sort
+        ordered = numbers[by_value][np.argsort(small, kind="stable")]
         sizes = np.bincount(member, minlength=len(groups))
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
         for index, key in enumerate(groups.tolist()):
@@ -118,11 +129,16 @@ def narrow_figures(columns: list[ColumnElement], keyed: list[str], dimensions: S
     `columns` are the keyed dimensions' codes, then clock, working and within (as labelled by
     answered_figures); `where` picks the answered threads of the period.
     """
-    count, arrays = _read_columns(columns, where)
+    nullable = [d == "midwife" for d in keyed] + [True, True, False]
+    count, arrays = _read_columns(columns, nullable, where)
     if not count:
         return {}
-    durations = {name: arrays[len(keyed) + offset] for offset, name in enumerate(("clock",
-                                                                                  "working"))}
+    durations = {}
+    for offset, name in enumerate(("clock", "working")):
+        numbers, present = arrays[len(keyed) + offset]
+        rows = np.flatnonzero(present)
+        # The rows holding a value, in order of value: the same for every grouping.
+        durations[name] = (numbers, rows[np.argsort(numbers[rows], kind="stable")])
     within = arrays[len(keyed) + 2][0].astype(np.float64)
     result: dict[tuple[str, Any], dict[str, Any]] = {}
     for dimension in dimensions:
