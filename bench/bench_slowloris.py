@@ -40,7 +40,7 @@ from bench.timing import PASSWORD, percentile
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 NGINX = Path("/usr/sbin/nginx")
-EMAIL = "midwife@bench.test"
+EMAIL = "sam.carter@example.org"  # the password rules refuse one sharing a word with it
 
 NGINX_CONF = """
 worker_processes 1;
@@ -208,7 +208,7 @@ def run_one(label: str, workdir: Path, args: argparse.Namespace, *, new_config: 
            "LOGIN_RATE_LIMIT": "1000 per minute", "LOG_LEVEL": "WARNING"}
     _flask(env, "db", "upgrade")
     subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "users", "create", "--email", EMAIL,
-                    "--name", "Bench Midwife", "--role", "midwife"], cwd=PROJECT_ROOT, env=env,
+                    "--name", "Sam Carter", "--role", "midwife"], cwd=PROJECT_ROOT, env=env,
                    input=f"{PASSWORD}\n{PASSWORD}\n", text=True, check=True,
                    capture_output=True)
     app_port = _free_port()

@@ -50,11 +50,12 @@ def _answer(rng: random.Random, comment_id: int, urgency: str, received, offset:
     replied = received + timedelta(seconds=seconds)
     midwife = rng.choice(staff_ids)
     replies = [(comment_id, midwife, "Dear {first_name},\n\nThank you for writing to us, "
-                "and I'm so sorry for your loss.\n\nMidwife", when(replied), when(replied))]
+                "and I'm so sorry for your loss.\n\nMidwife", when(replied), when(replied),
+                "public", 1)]
     if rng.random() < 0.08:
         later = replied + timedelta(hours=rng.uniform(1, 48))
         replies.append((comment_id, rng.choice(staff_ids), "Following up, as promised.",
-                        when(later), when(later)))
+                        when(later), when(later), "public", 1))
     return (replied, seconds, working, midwife), replies
 
 
@@ -84,7 +85,8 @@ def bulk_insert_threads(connection, n: int, *, seed: int = 7, days: int = 730, n
         return _sql_time(value, postgres)
 
     staff = [(f"bench-staff{i}@example.org", f"Bench Midwife {i}", f"Midwife{i}",
-              "supervisor" if i == 0 else "midwife", "!", True, f"bench-{seed}-{i}", when(now))
+              "supervisor" if i == 0 else "midwife", "!", True, f"bench-{seed}-{i}", when(now),
+              False, json.dumps([]), False)
              for i in range(12)]
     pages = [(f"bench-page-{i}", f"Bench article {i}",
               f"https://www.example.org/health/bench-page-{i}", "", when(now))
@@ -94,7 +96,8 @@ def bulk_insert_threads(connection, n: int, *, seed: int = 7, days: int = 730, n
         _bulk_insert(cursor, postgres, table, columns, rows)
 
     insert("users", ("email", "name", "display_name", "role", "password_hash", "active",
-                     "session_token", "created_at"), staff)
+                     "session_token", "created_at", "safeguarding_lead", "recovery_code_hashes",
+                     "clinical_approver"), staff)
     insert("pages", ("slug", "title", "url", "summary", "created_at"), pages)
     cursor.execute("SELECT id FROM users WHERE email LIKE 'bench-staff%' ORDER BY id")
     staff_ids = [row[0] for row in cursor.fetchall()]
@@ -109,8 +112,9 @@ def bulk_insert_threads(connection, n: int, *, seed: int = 7, days: int = 730, n
                        "model_version", "triage_reasons", "triaged", "due_at",
                        "published_at", "first_replied_at", "response_seconds",
                        "response_working_seconds", "moderated_by_id", "moderated_at",
-                       "version")
-    reply_columns = ("comment_id", "midwife_id", "body", "created_at", "published_at")
+                       "version", "red_flag", "red_flag_categories", "check_soon", "redactions")
+    reply_columns = ("comment_id", "midwife_id", "body", "created_at", "published_at", "kind",
+                     "version")
     correction_columns = ("comment_id", "user_id", "field", "old_value", "new_value",
                           "created_at")
     counts = {"comments": 0, "replies": 0, "label_corrections": 0}
@@ -140,7 +144,7 @@ def bulk_insert_threads(connection, n: int, *, seed: int = 7, days: int = 730, n
                 body, when(received), when(received), status, urgency, topic, empty_object,
                 empty_object, 0.9 if urgency == "urgent" else 0.1, "bench", empty_list,
                 True, when(due), when(replied), when(replied), seconds, working, midwife,
-                when(replied), 1))
+                when(replied), 1, False, empty_list, False, empty_list))
             if rng.random() < 0.03:
                 field = rng.choice(("urgency", "topic"))
                 old = rng.choice(urgencies if field == "urgency" else topics)

@@ -12,6 +12,7 @@ from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.page import Page, Site
 from models.presence import Presence
 from models.reply import Reply, ReplyVersion, Snippet, SnippetReference, SnippetVersion
+from models.report_rollup import ReportReceivedDay, ReportRollupDay, ReportTriageDay
 from models.review import REVIEW_CHECKS, REVIEW_SOURCES, REVIEW_VERDICTS, ReplyReview
 from models.safeguarding import NoteMention, SafeguardingRecord, ThreadNote
 from models.saved_view import SavedView
@@ -52,6 +53,9 @@ __all__ = [
     "REVIEW_CHECKS",
     "REVIEW_SOURCES",
     "REVIEW_VERDICTS",
+    "ReportReceivedDay",
+    "ReportRollupDay",
+    "ReportTriageDay",
     "SavedView",
     "ServiceSetting",
     "SignpostingEntry",

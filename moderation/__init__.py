@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     register_template_helpers(app)
     register_spool_replay(app)
+    register_report_rollups(app)
     return app
 
 
@@ -184,6 +185,13 @@ def register_spool_replay(app: Flask) -> None:
     def replay_spooled_comments() -> None:
         if request.endpoint not in ("static", "health.healthz"):
             replay_spool_soon(app)
+
+
+def register_report_rollups(app: Flask) -> None:
+    """Keep the reports' rolled-up days exact: a flush that changes one forgets it."""
+    from moderation.services.reports.rollups import register_rollup_hooks
+
+    register_rollup_hooks()
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         exports,
         intake,
         privacy,
+        reports,
         reviews,
         signposting,
         sites,
@@ -28,7 +29,7 @@ def register(app: Flask) -> None:
     )
 
     for group in (users.cli, demo.cli, triage.cli, sites.cli, intake.cli, exports.cli,
-                  signposting.cli, spool.cli, privacy.cli, reviews.cli):
+                  signposting.cli, spool.cli, privacy.cli, reviews.cli, reports.cli):
         app.cli.add_command(group)
     app.cli.add_command(worker.worker_command)
 

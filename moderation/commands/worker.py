@@ -20,11 +20,15 @@ from moderation.services.alerts import drop_reason, run_escalations
 from moderation.services.health import record_worker_heartbeat
 from moderation.services.outbox import claim_next_message, record_outcome, send_message
 from moderation.services.privacy import RetentionPolicy, purge_if_due
+from moderation.services.reports.rollups import roll_up_due
+from moderation.services.settings import current_policy
 from moderation.services.spool import replay_spool
 
 log = logging.getLogger(__name__)
 # Messages delivered per pass at most, so escalations are checked again between long batches.
 MAX_PER_PASS = 500
+# Report days rolled up per pass at most: a first pass over two years stays a few seconds.
+ROLLUP_DAYS_PER_PASS = 31
 
 
 def worker_id() -> str:
@@ -82,6 +86,17 @@ def scheduled_purge(now: datetime | None = None) -> int | None:
     return report.emails_removed + report.unpublished_comments_deleted
 
 
+def roll_up_reports(now: datetime | None = None) -> int:
+    """Roll up the reports' finished days not rolled up yet (a few per pass); commit."""
+    try:
+        rolled = roll_up_due(current_policy().timezone, now, limit=ROLLUP_DAYS_PER_PASS)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return rolled
+
+
 def run_once(owner: str, now: datetime | None = None) -> dict[str, int]:
     """One pass: say it is alive, store spooled comments, escalate, deliver, purge if due."""
     record_worker_heartbeat(owner, kind="outbox", now=now)
@@ -93,6 +108,9 @@ def run_once(owner: str, now: datetime | None = None) -> dict[str, int]:
     purged = scheduled_purge(now)
     if purged:
         counts["purged"] = purged
+    rolled = roll_up_reports(now)
+    if rolled:  # housekeeping, logged rather than counted with the deliveries
+        log.info("report days rolled up: %d", rolled)
     if escalated:
         counts["escalated"] = escalated
     if replayed:
