@@ -21,7 +21,6 @@ from moderation.services.availability import (
     describe_hours,
     describe_moment,
     next_read_at,
-    staffed_at,
 )
 from moderation.services.intake import iso_utc
 from moderation.services.signposting import SEED_FILE, entries_by_key
@@ -197,7 +196,7 @@ def _timing(now: datetime) -> tuple[datetime | None, str]:
         moment = next_read_at(now)
     except ValueError:  # a policy with no working days: say so rather than fail
         return None, "We can't say when a midwife will next read comments."
-    if staffed_at(now):
+    if moment == now:  # staffed now (staffed_at, without asking the rota twice)
         return moment, ("A midwife will try to read your comment within the hour, but please "
                         "get help now.")
     return moment, (f"Our midwives are not working now: the next time someone will read your "

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from models import ServiceSetting, User, db, utcnow
 from moderation.services.audit import record_event
+from moderation.services.cache import app_cache
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ def current_policy() -> ServicePolicy:
     return ServicePolicy.from_mapping(current_settings())
 
 
+def cached_policy() -> ServicePolicy:
+    """The policy in force, re-read at most every INTAKE_CACHE_SECONDS per worker (intake)."""
+    return app_cache("service_policy").get("policy", current_policy)
+
+
 def update_settings(changes: dict[str, Any], actor: User) -> ServicePolicy:
     """Validate and store changed settings, auditing before and after."""
     before = current_settings()
@@ -93,6 +99,8 @@ def update_settings(changes: dict[str, Any], actor: User) -> ServicePolicy:
         row.updated_at = utcnow()
         row.updated_by_id = actor.id
     db.session.flush()
+    # This worker uses the new policy at once; the others within the cache's seconds.
+    app_cache("service_policy").clear()
     record_event(actor, "settings.updated", "settings", None,
                  before={k: before[k] for k in changes}, after=changes)
     return policy
