@@ -13,6 +13,7 @@ from moderation.services.cache import app_cache
 from moderation.services.intake import IntakeError, validate_comment
 from moderation.services.intake.validation import request_schema
 from moderation.services.settings import update_settings
+from moderation.services.signposting import EntryInput, get_entry, seed_register, update_entry
 from moderation.services.sites import create_site, revoke_site
 from tests.test_intake import URGENT_BODY, comment_request
 
@@ -130,3 +131,23 @@ def test_a_request_the_published_schema_accepts_is_taken(app):
     payload = comment_request(in_reply_to=None, author_email=None)
     assert Draft202012Validator(request_schema()).is_valid(payload)
     assert validate_comment(payload).external_id == "wp-1001"
+
+
+def test_a_corrected_phone_number_is_in_the_next_receipt_of_this_worker(
+        app, client, clock, supervisor):
+    seed_register()
+    _site, key = create_site("charity-website")
+    db.session.commit()
+    first = post(client, key, external_id="a", body=URGENT_BODY).get_json()
+    ref = first["advice"]["messages"][0]["register"][0]
+    entry = get_entry(ref["key"])
+    update_entry(entry, EntryInput(
+        name=entry.name, phone="0800 123 4567", hours=entry.hours, nations=tuple(entry.nations),
+        categories=tuple(entry.categories), checked_by="Grace Okafor",
+        source="https://www.example.org/checked"), supervisor)
+    db.session.commit()
+
+    second = post(client, key, external_id="b", body=URGENT_BODY).get_json()
+
+    phones = {r["key"]: r["phone"] for m in second["advice"]["messages"] for r in m["register"]}
+    assert phones[ref["key"]] == "0800 123 4567"

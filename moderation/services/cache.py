@@ -30,17 +30,24 @@ class TTLCache:
 
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
         """The cached value for key, or load() (kept until it expires)."""
-        now = self.clock()
+        value = self.peek(key)
+        if value is None:
+            value = load()
+            self.put(key, value)
+        return value
+
+    def peek(self, key: Hashable) -> Any:
+        """The cached value for key, or None when missing or expired."""
         with self._lock:
             entry = self._entries.get(key)
-        if entry is not None and entry[0] > now:
-            return entry[1]
-        value = load()
+        return entry[1] if entry is not None and entry[0] > self.clock() else None
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep value for key for the cache's seconds."""
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()
-            self._entries[key] = (now + self.seconds, value)
-        return value
+            self._entries[key] = (self.clock() + self.seconds, value)
 
     def forget(self, key: Hashable) -> None:
         """Drop one entry."""

@@ -195,7 +195,7 @@ def import_batch(
                 db.session.add(comment)
             db.session.flush()
             for comment in comments:
-                record_received(comment, site, "import")
+                record_received(comment, site, "import", comment.page.slug)
     except IntegrityError:
         # Someone else stored some of these meanwhile: fall back to one at a time.
         for clean in fresh:

@@ -11,16 +11,19 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.sql.dml import Insert
 
 from models import Comment, Page, Site, db, utcnow
 from moderation.services.alerts import raise_urgent_alert
 from moderation.services.audit import record_event
+from moderation.services.cache import app_cache
 from moderation.services.intake.validation import CommentInput, IntakeError, validate_comment
 from moderation.services.safeguarding import open_if_flagged_by_rules
 from moderation.services.settings import ServicePolicy, cached_policy
@@ -94,11 +97,12 @@ def place_page(page: Page | None, clean: CommentInput, site_id: int | None,
     return page
 
 
-def record_received(comment: Comment, site: Sender, source: str) -> None:
+def record_received(comment: Comment, site: Sender, source: str, page_slug: str) -> None:
+    """Audit the arrival, then alert and open a safeguarding record if the comment needs it."""
     record_event(
         None, "comment.received", "comment", comment.id,
         source=source, site=site.name if site is not None else None,
-        external_id=comment.external_id, page=comment.page.slug,
+        external_id=comment.external_id, page=page_slug,
         after={"status": comment.status, "urgency": comment.urgency, "topic": comment.topic,
                "triaged": comment.triaged, "due_at": comment.due_at},
     )
@@ -124,16 +128,64 @@ def _page_for(clean: CommentInput, site_id: int | None, update_page: bool) -> Pa
     return page
 
 
-def _insert_unless_stored(comment: Comment) -> Comment | None:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: the stored comment, or None if a comment
-    with the same (site, external_id) exists. One statement replaces a SELECT, a SAVEPOINT
-    and its RELEASE, and the unique indexes decide races between workers."""
+@dataclass(frozen=True)
+class PageFacts:
+    """What intake needs of a page between requests (pages are never deleted)."""
+
+    id: int
+    site_id: int | None
+    title: str
+    url: str
+
+
+def _page_id_for(clean: CommentInput, site_id: int | None, update_page: bool) -> int:
+    """The page's id, read at most every INTAKE_CACHE_SECONDS per worker.
+
+    Only a page found unchanged is remembered: one created or renamed by this request is not
+    (its transaction may yet roll back), and a title or URL its owner changes is stored at once.
+    """
+    cache = app_cache("intake_pages")
+    facts = cache.peek(clean.page_slug)
+    renamed = facts is not None and (
+        update_page and facts.site_id is not None and facts.site_id == site_id
+        and (facts.title, facts.url) != (clean.page_title, clean.page_url))
+    if facts is not None and not renamed:
+        return facts.id
+    page = _find_page(clean.page_slug)
+    if page is None:
+        return _page_for(clean, site_id, update_page).id  # first sight: created now
+    place_page(page, clean, site_id, update_page)
+    if page in db.session.dirty:  # renamed now
+        cache.forget(clean.page_slug)
+    else:
+        cache.put(clean.page_slug, PageFacts(page.id, page.site_id, page.title, page.url))
+    return page.id
+
+
+@cache
+def _insert_statement(dialect: str) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING every column, built once per dialect."""
+    table = Comment.__table__
+    return UPSERT_INSERTS[dialect](table).on_conflict_do_nothing().returning(*table.c)
+
+
+def _insert_unless_stored(comment: Comment) -> bool:
+    """Store a new comment in one statement; False when one with its (site, external_id) is
+    already stored. This replaces a SELECT, a SAVEPOINT and its RELEASE: the unique indexes
+    decide races between workers, and the row comes back to make `comment` persistent."""
     comment.refresh_queue_rank()  # the ORM's before_insert hook does not see this statement
-    values = {attr.key: getattr(comment, attr.key) for attr in inspect(Comment).column_attrs
+    columns = inspect(Comment).column_attrs
+    values = {attr.columns[0].name: getattr(comment, attr.key) for attr in columns
               if attr.key in comment.__dict__}
-    insert = UPSERT_INSERTS[db.engine.dialect.name]
-    statement = insert(Comment).values(values).on_conflict_do_nothing().returning(Comment)
-    return db.session.scalars(statement).one_or_none()
+    row = db.session.execute(_insert_statement(db.engine.dialect.name), values).first()
+    if row is None:
+        return False
+    stored = row._mapping
+    for attr in columns:
+        setattr(comment, attr.key, stored[attr.columns[0]])
+    make_transient_to_detached(comment)  # as if just loaded: no history, nothing to flush
+    db.session.add(comment)
+    return True
 
 
 def _follow_up_root(clean: CommentInput, site_id: int | None) -> int | Comment | None:
@@ -166,13 +218,10 @@ def receive_comment(
         comment = new_comment(clean, site_id, utcnow())
         comment.in_reply_to_id = root
         triage_comments([comment], policy)
-        page = _page_for(clean, site_id, update_page)
-        comment.page_id = page.id
-        stored = _insert_unless_stored(comment)
-        if stored is not None:
-            set_committed_value(stored, "page", page)  # known already: no lazy load
-            record_received(stored, site, source)
-            return IntakeResult(stored, created=True)
+        comment.page_id = _page_id_for(clean, site_id, update_page)
+        if _insert_unless_stored(comment):
+            record_received(comment, site, source, clean.page_slug)
+            return IntakeResult(comment, created=True)
         existing = find_comment(site_id, clean.external_id)
         if existing is not None:
             return IntakeResult(existing, created=False)
