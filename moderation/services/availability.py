@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from moderation.services.oncall import next_on_call_start
+from moderation.services.oncall import next_read_by_rota
 from moderation.services.settings import ServicePolicy, cached_policy
 from moderation.services.working_hours import add_working_time
 
@@ -18,7 +18,7 @@ def next_read_at(now: datetime, policy: ServicePolicy | None = None) -> datetime
     candidates = [add_working_time(now, 0, policy or cached_policy())]
     if candidates[0] <= now:
         return now  # staffed now: the rota cannot make it sooner
-    on_call = next_on_call_start(now)
+    on_call = next_read_by_rota(now)
     if on_call is not None:
         candidates.append(on_call)
     return max(now, min(candidates))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from models import AlertChannel, OnCallOverride, OnCallShift, User, db, utcnow
 from moderation.services.audit import record_event
+from moderation.services.cache import app_cache
 from moderation.services.settings import cached_policy
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -108,13 +109,61 @@ def next_on_call(now: datetime, exclude: set[int]) -> list[User]:
 
 def next_on_call_start(now: datetime) -> datetime | None:
     """When somebody is next on call (now if somebody is), within the lookahead."""
-    rota = _Rota.after(now)
+    return _first_on_call(_Rota.after(now), now)
+
+
+def _first_on_call(rota: _Rota, now: datetime) -> datetime | None:
     if rota.people_at(now):
         return now
     for point in rota.change_points(now, now + LOOKAHEAD):
         if rota.people_at(point):
             return point
     return None
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class _ShiftFacts:
+    weekday: int
+    starts: time
+    ends: time
+    user: _Person
+
+
+@dataclass(frozen=True)
+class _OverrideFacts:
+    starts_at: datetime
+    ends_at: datetime
+    user: _Person
+
+
+def _rota_facts(now: datetime) -> _Rota:
+    """The rota as plain values, read at most every INTAKE_CACHE_SECONDS per worker.
+
+    For telling the public when someone will next read (every intake answer says it); alerts
+    and the rota page always read the rota itself. A change made in this worker applies at
+    once, one made elsewhere within those seconds.
+    """
+    def load() -> _Rota:
+        rota = _Rota.after(now)
+        return _Rota(
+            rota.zone,
+            [_ShiftFacts(s.weekday, s.starts, s.ends, _Person(s.user.id, s.user.active))
+             for s in rota.shifts],
+            [_OverrideFacts(o.starts_at, o.ends_at, _Person(o.user.id, o.user.active))
+             for o in rota.overrides])
+
+    return app_cache("rota_facts").get("rota", load)
+
+
+def next_read_by_rota(now: datetime) -> datetime | None:
+    """next_on_call_start from the worker's recent copy of the rota (see _rota_facts)."""
+    return _first_on_call(_rota_facts(now), now)
 
 
 @dataclass(frozen=True)
@@ -189,6 +238,7 @@ def add_shift(weekday: int, starts: time, ends: time, user_id: int, actor: User)
                         created_at=utcnow())
     db.session.add(shift)
     db.session.flush()
+    app_cache("rota_facts").clear()
     record_event(actor, "oncall.shift_added", "oncall_shift", shift.id,
                  after={"weekday": weekday, "starts": starts.isoformat(),
                         "ends": ends.isoformat(), "user_id": user.id})
@@ -205,6 +255,7 @@ def delete_shift(shift_id: int, actor: User) -> None:
                          "ends": shift.ends.isoformat(), "user_id": shift.user_id})
     db.session.delete(shift)
     db.session.flush()
+    app_cache("rota_facts").clear()
 
 
 def local_to_utc(value: datetime) -> datetime:
@@ -227,6 +278,7 @@ def add_override(starts_at: datetime, ends_at: datetime, user_id: int, note: str
                               note=note.strip()[:200], created_at=utcnow())
     db.session.add(override)
     db.session.flush()
+    app_cache("rota_facts").clear()
     record_event(actor, "oncall.override_added", "oncall_override", override.id,
                  after={"starts_at": starts_at, "ends_at": ends_at, "user_id": user.id})
     return override
@@ -242,6 +294,7 @@ def delete_override(override_id: int, actor: User) -> None:
                          "user_id": override.user_id})
     db.session.delete(override)
     db.session.flush()
+    app_cache("rota_facts").clear()
 
 
 def set_channels(user_id: int, email: str | None, email_enabled: bool, webhook_enabled: bool,
