@@ -99,6 +99,9 @@ def load_config() -> dict:
         "DATABASE_POOL_TIMEOUT": _int_env("DATABASE_POOL_TIMEOUT", 10),
         "DATABASE_POOL_PRE_PING": _bool_env("DATABASE_POOL_PRE_PING", True),
         "SQLITE_BUSY_TIMEOUT_MS": _int_env("SQLITE_BUSY_TIMEOUT_MS", 10_000),
+        # Intake keeps the service settings and site keys this long per worker: a change or a
+        # revoked key reaches every worker within this many seconds.
+        "INTAKE_CACHE_SECONDS": _int_env("INTAKE_CACHE_SECONDS", 5),
         # Seconds a visitor or the API is asked to wait before retrying during an outage.
         "DATABASE_RETRY_AFTER": _int_env("DATABASE_RETRY_AFTER", 30),
         # Every request body, form posts included (the API keeps its own, smaller, limit).

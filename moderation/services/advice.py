@@ -16,14 +16,14 @@ from functools import lru_cache
 from typing import Any
 
 from classifier import safety
-from models import Comment, SignpostingEntry, utcnow
+from models import Comment, utcnow
 from moderation.formatting import iso_utc
 from moderation.services.availability import (
     describe_hours,
     describe_moment,
     next_read_at,
-    staffed_at,
 )
+from moderation.services.cache import app_cache
 from moderation.services.signposting import SEED_FILE, entries_by_key
 
 log = logging.getLogger(__name__)
@@ -164,11 +164,24 @@ def _seed_entries() -> dict[str, dict[str, Any]]:
     return {item["key"]: item for item in data["entries"]}
 
 
-def _ref(key: str, entries: dict[str, SignpostingEntry]) -> RegisterRef | None:
-    entry = entries.get(key)
-    if entry is not None:
-        return RegisterRef(entry.key, entry.name, entry.phone, entry.text_number, entry.hours,
-                           entry.web_address)
+def _register_refs() -> dict[str, RegisterRef]:
+    """The register entries advice names, as plain values.
+
+    Read again at most every INTAKE_CACHE_SECONDS per worker (every intake answer carries
+    advice); a worker that changes an entry drops its copy at once, the others within that.
+    """
+    def load() -> dict[str, RegisterRef]:
+        return {entry.key: RegisterRef(entry.key, entry.name, entry.phone, entry.text_number,
+                                       entry.hours, entry.web_address)
+                for entry in entries_by_key(_all_keys()).values()}
+
+    return app_cache("signposting_refs").get("refs", load)
+
+
+def _ref(key: str, entries: dict[str, RegisterRef]) -> RegisterRef | None:
+    ref = entries.get(key)
+    if ref is not None:
+        return ref
     seed = _seed_entries().get(key)
     if seed is None:
         return None
@@ -177,8 +190,7 @@ def _ref(key: str, entries: dict[str, SignpostingEntry]) -> RegisterRef | None:
                        seed.get("hours", ""), seed.get("web_address"))
 
 
-def _messages(categories: list[str], entries: dict[str, SignpostingEntry]
-              ) -> list[AdviceMessage]:
+def _messages(categories: list[str], entries: dict[str, RegisterRef]) -> list[AdviceMessage]:
     messages = []
     for category, (title, text, keys) in CATEGORY_MESSAGES.items():
         if category in categories:
@@ -197,7 +209,7 @@ def _timing(now: datetime) -> tuple[datetime | None, str]:
         moment = next_read_at(now)
     except ValueError:  # a policy with no working days: say so rather than fail
         return None, "We can't say when a midwife will next read comments."
-    if staffed_at(now):
+    if moment == now:  # staffed now (staffed_at, without asking the rota twice)
         return moment, ("A midwife will try to read your comment within the hour, but please "
                         "get help now.")
     return moment, (f"Our midwives are not working now: the next time someone will read your "
@@ -208,7 +220,7 @@ def build_advice(urgency: str, categories: list[str], scored: bool, *,
                  now: datetime | None = None, reply_by: datetime | None = None) -> Advice:
     """Advice for a comment of this urgency with these red-flag categories."""
     now = now or utcnow()
-    entries = entries_by_key(_all_keys())
+    entries = _register_refs()
     moment, timing = _timing(now)
     if urgency == "urgent":
         # A model-only urgent has no category: give every route rather than guess one.
@@ -251,5 +263,5 @@ def preview_advice(body: str, now: datetime | None = None) -> Advice | None:
 
 def get_help_box(now: datetime | None = None) -> dict[str, Any]:
     """The hours and the short "Get help now" box shown above the form."""
-    entries = entries_by_key(_all_keys())
+    entries = _register_refs()
     return {"hours": describe_hours(), "messages": _messages([*GET_HELP_CATEGORIES], entries)}

@@ -6,16 +6,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from moderation.rules import WEEKDAYS
-from moderation.services.oncall import next_on_call_start
-from moderation.services.settings import ServicePolicy, current_policy
+from moderation.services.oncall import next_read_by_rota
+from moderation.services.settings import ServicePolicy, cached_policy
 from moderation.services.working_hours import add_working_time
 
 
 def next_read_at(now: datetime, policy: ServicePolicy | None = None) -> datetime:
     """`now` in staffed hours or while someone is on call, else whichever of those comes first."""
     # Zero minutes of working time from `now` is `now` when staffed, else the next opening.
-    candidates = [add_working_time(now, 0, policy or current_policy())]
-    on_call = next_on_call_start(now)
+    candidates = [add_working_time(now, 0, policy or cached_policy())]
+    if candidates[0] <= now:
+        return now  # staffed now: the rota cannot make it sooner
+    on_call = next_read_by_rota(now)
     if on_call is not None:
         candidates.append(on_call)
     return max(now, min(candidates))
@@ -28,7 +30,7 @@ def staffed_at(now: datetime, policy: ServicePolicy | None = None) -> bool:
 
 def describe_moment(moment: datetime, now: datetime, policy: ServicePolicy | None = None) -> str:
     """'today at 9am', 'tomorrow at 9am' or 'Monday 7 December at 9am', in the service's zone."""
-    zone = ZoneInfo((policy or current_policy()).timezone)
+    zone = ZoneInfo((policy or cached_policy()).timezone)
     local, today = moment.astimezone(zone), now.astimezone(zone).date()
     clock = local.strftime("%I:%M%p").lstrip("0").lower().replace(":00", "")
     days = (local.date() - today).days
@@ -41,7 +43,7 @@ def describe_moment(moment: datetime, now: datetime, policy: ServicePolicy | Non
 
 def describe_hours(policy: ServicePolicy | None = None) -> str:
     """The staffed hours in words: 'Monday to Friday, 9am to 5pm, not on bank holidays'."""
-    policy = policy or current_policy()
+    policy = policy or cached_policy()
     days = sorted(policy.working_weekdays)
     if days == list(range(days[0], days[-1] + 1)) and len(days) > 1:
         day_text = f"{WEEKDAYS[days[0]]} to {WEEKDAYS[days[-1]]}"

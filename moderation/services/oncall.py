@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from models import AlertChannel, OnCallOverride, OnCallShift, User, db, utcnow
 from moderation.services.audit import record_event
-from moderation.services.settings import current_policy
+from moderation.services.cache import app_cache
+from moderation.services.settings import cached_policy
 
 # How far ahead the rota is searched for the next person, and the gaps shown to supervisors.
 LOOKAHEAD = timedelta(days=8)
@@ -27,7 +28,7 @@ class RotaError(ValueError):
 
 
 def _zone() -> ZoneInfo:
-    return ZoneInfo(current_policy().timezone)
+    return ZoneInfo(cached_policy().timezone)
 
 
 def _shift_covers(shift: OnCallShift, local: datetime) -> bool:
@@ -47,46 +48,59 @@ def _active(users: list[User]) -> list[User]:
     return sorted(seen.values(), key=lambda user: user.id)
 
 
+@dataclass(frozen=True)
+class _Rota:
+    """The weekly shifts and the overrides still running after a moment, read once."""
+
+    zone: ZoneInfo
+    shifts: list[OnCallShift]
+    overrides: list[OnCallOverride]
+
+    @classmethod
+    def after(cls, since: datetime) -> _Rota:
+        """The rota as it stands, for questions about `since` and later (two queries)."""
+        shifts = db.session.scalars(select(OnCallShift)).all()
+        overrides = db.session.scalars(
+            select(OnCallOverride).where(OnCallOverride.ends_at > since)).all()
+        return cls(_zone(), list(shifts), list(overrides))
+
+    def people_at(self, when: datetime) -> list[User]:
+        """Everyone on call at `when` (overrides first, else the weekly shifts); [] in a gap."""
+        overrides = [o for o in self.overrides if o.starts_at <= when < o.ends_at]
+        if overrides:
+            return _active([override.user for override in overrides])
+        local = when.astimezone(self.zone)
+        return _active([shift.user for shift in self.shifts if _shift_covers(shift, local)])
+
+    def change_points(self, now: datetime, until: datetime) -> list[datetime]:
+        """Every moment in (now, until] when who is on call may change."""
+        points: set[datetime] = set()
+        first_day = now.astimezone(self.zone).date() - timedelta(days=1)
+        for offset in range((until - now).days + 3):
+            day = first_day + timedelta(days=offset)
+            for shift in self.shifts:
+                if day.weekday() != shift.weekday:
+                    continue
+                start = datetime.combine(day, shift.starts, tzinfo=self.zone)
+                end_day = day if shift.starts < shift.ends else day + timedelta(days=1)
+                end = datetime.combine(end_day, shift.ends, tzinfo=self.zone)
+                points.update({start.astimezone(UTC), end.astimezone(UTC)})
+        for override in self.overrides:
+            if override.starts_at <= until:
+                points.update({override.starts_at, override.ends_at})
+        return sorted(point for point in points if now < point <= until)
+
+
 def on_call_at(when: datetime) -> list[User]:
     """Everyone on call at `when` (overrides first, else the weekly shifts); [] in a gap."""
-    overrides = db.session.scalars(
-        select(OnCallOverride).where(OnCallOverride.starts_at <= when,
-                                     OnCallOverride.ends_at > when)
-    ).all()
-    if overrides:
-        return _active([override.user for override in overrides])
-    local = when.astimezone(_zone())
-    shifts = db.session.scalars(select(OnCallShift)).all()
-    return _active([shift.user for shift in shifts if _shift_covers(shift, local)])
-
-
-def _change_points(now: datetime, until: datetime) -> list[datetime]:
-    """Every moment in (now, until] when who is on call may change."""
-    zone = _zone()
-    points: set[datetime] = set()
-    shifts = db.session.scalars(select(OnCallShift)).all()
-    first_day = now.astimezone(zone).date() - timedelta(days=1)
-    for offset in range((until - now).days + 3):
-        day = first_day + timedelta(days=offset)
-        for shift in shifts:
-            if day.weekday() != shift.weekday:
-                continue
-            start = datetime.combine(day, shift.starts, tzinfo=zone)
-            end_day = day if shift.starts < shift.ends else day + timedelta(days=1)
-            end = datetime.combine(end_day, shift.ends, tzinfo=zone)
-            points.update({start.astimezone(UTC), end.astimezone(UTC)})
-    for override in db.session.scalars(
-        select(OnCallOverride).where(OnCallOverride.ends_at > now,
-                                     OnCallOverride.starts_at <= until)
-    ):
-        points.update({override.starts_at, override.ends_at})
-    return sorted(point for point in points if now < point <= until)
+    return _Rota.after(when).people_at(when)
 
 
 def next_on_call(now: datetime, exclude: set[int]) -> list[User]:
     """The next people on the rota after the ones in `exclude` (for escalation), or []."""
-    for point in _change_points(now, now + LOOKAHEAD):
-        people = [user for user in on_call_at(point) if user.id not in exclude]
+    rota = _Rota.after(now)
+    for point in rota.change_points(now, now + LOOKAHEAD):
+        people = [user for user in rota.people_at(point) if user.id not in exclude]
         if people:
             return people
     return []
@@ -94,12 +108,61 @@ def next_on_call(now: datetime, exclude: set[int]) -> list[User]:
 
 def next_on_call_start(now: datetime) -> datetime | None:
     """When somebody is next on call (now if somebody is), within the lookahead."""
-    if on_call_at(now):
+    return _first_on_call(_Rota.after(now), now)
+
+
+def _first_on_call(rota: _Rota, now: datetime) -> datetime | None:
+    if rota.people_at(now):
         return now
-    for point in _change_points(now, now + LOOKAHEAD):
-        if on_call_at(point):
+    for point in rota.change_points(now, now + LOOKAHEAD):
+        if rota.people_at(point):
             return point
     return None
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class _ShiftFacts:
+    weekday: int
+    starts: time
+    ends: time
+    user: _Person
+
+
+@dataclass(frozen=True)
+class _OverrideFacts:
+    starts_at: datetime
+    ends_at: datetime
+    user: _Person
+
+
+def _rota_facts(now: datetime) -> _Rota:
+    """The rota as plain values, read at most every INTAKE_CACHE_SECONDS per worker.
+
+    For telling the public when someone will next read (every intake answer says it); alerts
+    and the rota page always read the rota itself. A change made in this worker applies at
+    once, one made elsewhere within those seconds.
+    """
+    def load() -> _Rota:
+        rota = _Rota.after(now)
+        return _Rota(
+            rota.zone,
+            [_ShiftFacts(s.weekday, s.starts, s.ends, _Person(s.user.id, s.user.active))
+             for s in rota.shifts],
+            [_OverrideFacts(o.starts_at, o.ends_at, _Person(o.user.id, o.user.active))
+             for o in rota.overrides])
+
+    return app_cache("rota_facts").get("rota", load)
+
+
+def next_read_by_rota(now: datetime) -> datetime | None:
+    """next_on_call_start from the worker's recent copy of the rota (see _rota_facts)."""
+    return _first_on_call(_rota_facts(now), now)
 
 
 @dataclass(frozen=True)
@@ -113,10 +176,11 @@ class Gap:
 def gaps_ahead(now: datetime, horizon: timedelta = timedelta(days=7)) -> list[Gap]:
     """The periods from now to now + horizon with nobody on call."""
     until = now + horizon
+    rota = _Rota.after(now)
     gaps: list[Gap] = []
     gap_start: datetime | None = None
-    for point in [now, *_change_points(now, until)]:
-        empty = not on_call_at(point)
+    for point in [now, *rota.change_points(now, until)]:
+        empty = not rota.people_at(point)
         if empty and gap_start is None:
             gap_start = point
         elif not empty and gap_start is not None:
@@ -173,6 +237,7 @@ def add_shift(weekday: int, starts: time, ends: time, user_id: int, actor: User)
                         created_at=utcnow())
     db.session.add(shift)
     db.session.flush()
+    app_cache("rota_facts").clear()
     record_event(actor, "oncall.shift_added", "oncall_shift", shift.id,
                  after={"weekday": weekday, "starts": starts.isoformat(),
                         "ends": ends.isoformat(), "user_id": user.id})
@@ -189,6 +254,7 @@ def delete_shift(shift_id: int, actor: User) -> None:
                          "ends": shift.ends.isoformat(), "user_id": shift.user_id})
     db.session.delete(shift)
     db.session.flush()
+    app_cache("rota_facts").clear()
 
 
 def local_to_utc(value: datetime) -> datetime:
@@ -211,6 +277,7 @@ def add_override(starts_at: datetime, ends_at: datetime, user_id: int, note: str
                               note=note.strip()[:200], created_at=utcnow())
     db.session.add(override)
     db.session.flush()
+    app_cache("rota_facts").clear()
     record_event(actor, "oncall.override_added", "oncall_override", override.id,
                  after={"starts_at": starts_at, "ends_at": ends_at, "user_id": user.id})
     return override
@@ -226,6 +293,7 @@ def delete_override(override_id: int, actor: User) -> None:
                          "user_id": override.user_id})
     db.session.delete(override)
     db.session.flush()
+    app_cache("rota_facts").clear()
 
 
 def set_channels(user_id: int, email: str | None, email_enabled: bool, webhook_enabled: bool,

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select, update
 from models import Comment, ServiceSetting, User, db, utcnow
 from moderation.rules import ServicePolicy
 from moderation.services.audit import record_event
+from moderation.services.cache import app_cache
 from moderation.services.working_hours import reply_due_at
 
 # Settings whose change moves the deadlines of comments already waiting.
@@ -32,6 +33,11 @@ def current_settings() -> dict[str, Any]:
 def current_policy() -> ServicePolicy:
     """Return the policy in force now."""
     return ServicePolicy.from_mapping(current_settings())
+
+
+def cached_policy() -> ServicePolicy:
+    """The policy in force, re-read at most every INTAKE_CACHE_SECONDS per worker (intake)."""
+    return app_cache("service_policy").get("policy", current_policy)
 
 
 def update_settings(changes: dict[str, Any], actor: User) -> ServicePolicy:
@@ -57,6 +63,8 @@ def update_settings(changes: dict[str, Any], actor: User) -> ServicePolicy:
         row.updated_at = utcnow()
         row.updated_by_id = actor.id
     db.session.flush()
+    # This worker uses the new policy at once; the others within the cache's seconds.
+    app_cache("service_policy").clear()
     record_event(actor, "settings.updated", "settings", None,
                  before={k: before[k] for k in changes}, after=changes)
     return policy

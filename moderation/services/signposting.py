@@ -18,6 +18,7 @@ from sqlalchemy import select
 from classifier.safety import CATEGORIES
 from models import SignpostingEntry, User, db, utcnow
 from moderation.services.audit import record_event
+from moderation.services.cache import app_cache
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "signposting.json"
 REGISTER_REF = re.compile(r"\{\{\s*register:([^}\s]*)\s*\}\}")
@@ -185,8 +186,14 @@ def create_entry(key: str, data: EntryInput, user: User | None) -> SignpostingEn
                              updated_by_id=user.id if user else None, **values)
     db.session.add(entry)
     db.session.flush()
+    forget_register_copies()
     record_event(user, "signposting.created", "signposting_entry", entry.id, key=key, **values)
     return entry
+
+
+def forget_register_copies() -> None:
+    """Drop this worker's copy of the register kept for intake's advice (see advice.py)."""
+    app_cache("signposting_refs").clear()
 
 
 def update_entry(entry: SignpostingEntry, data: EntryInput, user: User | None) -> None:
@@ -201,6 +208,7 @@ def update_entry(entry: SignpostingEntry, data: EntryInput, user: User | None) -
     entry.checked_at = now
     entry.updated_at = now
     entry.updated_by_id = user.id if user else None
+    forget_register_copies()
     record_event(user, "signposting.updated", "signposting_entry", entry.id, key=entry.key,
                  before=before, after=values)
 
@@ -243,4 +251,5 @@ def seed_register(path: Path | None = None) -> int:
         ))
         added += 1
     db.session.flush()
+    forget_register_copies()
     return added

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from models import Site, db, utcnow
 from moderation.services.audit import record_event
+from moderation.services.cache import app_cache
 
 # Keys look like "mk_" + 43 URL-safe characters; the prefix tells a leaked key apart in logs.
 KEY_MARKER = "mk_"
@@ -18,6 +20,14 @@ MAX_NAME_LENGTH = 100
 
 class SiteError(ValueError):
     """A site cannot be created or revoked as asked."""
+
+
+@dataclass(frozen=True)
+class SiteIdentity:
+    """Who sent a request: what intake needs of a site, safe to keep between requests."""
+
+    id: int
+    name: str
 
 
 def hash_key(key: str) -> str:
@@ -56,6 +66,8 @@ def revoke_site(name: str) -> Site:
         raise SiteError(f"The site {site.name!r} was already revoked.")
     site.revoked_at = utcnow()
     db.session.flush()
+    # This process stops accepting the key at once; other workers within the cache's seconds.
+    app_cache("site_keys").clear()
     record_event(
         None, "site.revoked", "site", site.id,
         name=site.name, before={"revoked_at": None}, after={"revoked_at": site.revoked_at},
@@ -83,3 +95,25 @@ def site_for_key(key: str) -> Site | None:
     if site is None or not site.is_active:
         return None
     return site
+
+
+def active_site_for_key(key: str) -> SiteIdentity | None:
+    """The active site owning this key, remembered for a few seconds per worker.
+
+    A revoked key stops working in the worker that revoked it at once and in every other
+    worker (or after `flask sites revoke`) within INTAKE_CACHE_SECONDS. Unknown keys are not
+    remembered, so a new site's key works at once and guessing fills no memory.
+    """
+    if not key.startswith(KEY_MARKER) or len(key) > 200:
+        return None
+
+    def load() -> SiteIdentity | None:
+        site = site_for_key(key)
+        return SiteIdentity(site.id, site.name) if site is not None else None
+
+    cache = app_cache("site_keys")
+    digest = hash_key(key)
+    identity = cache.get(digest, load)
+    if identity is None:
+        cache.forget(digest)
+    return identity

@@ -16,11 +16,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from models import Comment, Site, db
+from models import Comment, db
 from moderation.errors import problem_response
 from moderation.extensions import csrf
 from moderation.services.intake import IntakeError, comment_receipt, receive_comment
-from moderation.services.sites import site_for_key
+from moderation.services.sites import SiteIdentity, active_site_for_key
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Websites authenticate with a bearer key, not a browser session: CSRF does not apply.
@@ -38,12 +38,12 @@ def _openapi_text() -> str:
     return OPENAPI_DOCUMENT.read_text(encoding="utf-8")
 
 
-def _bearer_site() -> Site | None:
+def _bearer_site() -> SiteIdentity | None:
     """Return the active site whose key is in the Authorization header."""
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         return None
-    return site_for_key(key.strip())
+    return active_site_for_key(key.strip())
 
 
 def _unauthorised() -> tuple[Response, int]:
