@@ -56,10 +56,12 @@ serve: migrate model
 lint: install
 	$(BIN)/ruff check .
 
-## Lint, then the whole suite (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set)
+## Lint, then the whole suite (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set),
+## on TEST_WORKERS pytest-xdist workers (each with its own databases; TEST_WORKERS=0: one process)
+TEST_WORKERS ?= 2
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench.bench_classifier
