@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import RFC_9106_LOW_MEMORY
@@ -59,3 +61,8 @@ def test_tests_hash_passwords_cheaply_and_still_check_them(app, make_user):
     assert f"m={TEST_PASSWORD_HASH_PARAMETERS['memory_cost']}," in user.password_hash
     assert not password_hasher.check_needs_rehash(user.password_hash)
     assert password_hasher.verify(db.session.get(User, user.id).password_hash, PASSWORD)
+
+
+def test_the_shared_fixtures_module_is_imported_once_under_one_name():
+    assert "tests.conftest" in sys.modules
+    assert "conftest" not in sys.modules
