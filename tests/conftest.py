@@ -75,13 +75,14 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def spool_dir(tmp_path_factory) -> Path:
+def session_spool_dir(tmp_path_factory) -> Path:
     """The session's (and xdist worker's) own intake spool, never the developer's instance/."""
     return tmp_path_factory.mktemp("spool")
 
 
 @pytest.fixture
-def app_config(database_url: str, triage_model_path: Path, spool_dir: Path) -> dict[str, Any]:
+def app_config(database_url: str, triage_model_path: Path,
+               session_spool_dir: Path) -> dict[str, Any]:
     """The test configuration; a test may change it before asking for `app`."""
     return {
         "TESTING": True,
@@ -96,7 +97,7 @@ def app_config(database_url: str, triage_model_path: Path, spool_dir: Path) -> d
         "REPLY_UNDO_SECONDS": 0,
         # Cheap argon2: a sign-in costs milliseconds instead of most of a second.
         "PASSWORD_HASH_PARAMETERS": TEST_PASSWORD_HASH_PARAMETERS,
-        "SPOOL_DIR": str(spool_dir),
+        "SPOOL_DIR": str(session_spool_dir),
     }
 
 
