@@ -59,9 +59,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/check_complexity.py
 
-## Lint, then the whole suite (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set)
+## Lint, then the whole suite (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set),
+## on TEST_WORKERS pytest-xdist workers (each with its own databases; TEST_WORKERS=0: one process)
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench.bench_classifier

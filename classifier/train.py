@@ -281,7 +281,13 @@ def train_and_save(
     training = build_training_set(corpus, extra, exclude=exclude)
     examples = list(training.examples)
     if sample is not None and sample < len(examples):
-        examples, _ = holdout_split(examples, fraction=1 - sample / len(examples), seed=seed)
+        # The midwives' corrections are the reason to retrain: a sample always keeps them.
+        corrections = set(extra)
+        kept = [e for e in examples if e in corrections]
+        rest = [e for e in examples if e not in corrections]
+        wanted = max(sample - len(kept), 0)
+        examples, _ = holdout_split(rest, fraction=1 - wanted / len(rest), seed=seed)
+        examples += kept
     model, metrics = train_model(examples, seed=seed)
     output_dir = Path(output_dir)
     model_path = output_dir / ARTIFACT_NAME

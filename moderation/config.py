@@ -92,6 +92,9 @@ def load_config() -> dict:
     return {
         "SECRET_KEY": _secret_key(),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
+        # argon2id cost (time_cost, memory_cost, parallelism); None means the library's
+        # recommended RFC 9106 low-memory profile. Only the tests lower it.
+        "PASSWORD_HASH_PARAMETERS": None,
         # Database timeouts; the engine options are built from these for the URL's dialect
         # (SQLite keeps its busy timeout of 10 s, set on each connection).
         "DATABASE_CONNECT_TIMEOUT": _int_env("DATABASE_CONNECT_TIMEOUT", 5),

@@ -2,99 +2,87 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
-from models import AuditEvent, Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
+from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation import create_app
-from moderation.services.auth import password_hasher
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
-REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-PASSWORD = "correct-horse-battery-42"
-
-# Every database test runs on SQLite; on PostgreSQL too when TEST_DATABASE_URL is set.
-BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
-
-
-def postgres_url() -> str:
-    """The PostgreSQL URL for tests, with the psycopg 3 driver."""
-    url = TEST_DATABASE_URL
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
-
-
-def _model_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for path in sorted((PROJECT_ROOT / "classifier").rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".jsonl"} and "artifacts" not in path.parts:
-            digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+from tests.helpers import (  # noqa: F401 - re-exported for tests that import them from here
+    BACKENDS,
+    CHROMIUM,
+    PASSWORD,
+    PROJECT_ROOT,
+    REQUIRE_BROWSER,
+    TEST_DATABASE_URL,
+    TEST_PASSWORD_HASH_PARAMETERS,
+    _hash,
+    audited,
+    browser_sign_in,
+    new_user,
+    postgres_url,
+    sign_in,
+    totp_code,
+    trained_model_dir,
+)
+from tests.isolation import (
+    count_queries,  # noqa: F401 - a fixture
+    database_for_this_worker,
+    empty_all_tables,
+    needs_commits,
+    rolled_back,
+)
 
 
 @pytest.fixture(scope="session")
 def triage_model_path() -> Path:
-    """A model trained once on the corpus, cached between runs until the corpus or code changes."""
-    from classifier.train import train_and_save
+    """The suite's one model (see tests.helpers.trained_model_dir): the classifier tests use
+    the same one."""
+    from classifier.model import ARTIFACT_NAME
 
-    cache = PROJECT_ROOT / ".pytest_cache" / "triage-model" / _model_fingerprint()
-    model_path = cache / "triage-model.skops"
-    if not model_path.exists():
-        # Train beside the cache and rename, so parallel test runs never see half a model.
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=cache.parent))
-        train_and_save(staging)
-        try:
-            staging.rename(cache)
-        except OSError:  # another run finished first; use its model
-            shutil.rmtree(staging, ignore_errors=True)
-    return model_path
+    return trained_model_dir() / ARTIFACT_NAME
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory) -> Iterator[str]:
-    """A database with the schema created once per test session and backend."""
+    """A database with the schema created once per test session and backend (and, under
+    pytest-xdist, per worker: its own SQLite file and its own PostgreSQL database)."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
         url = postgres_url()
-    schema_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
-    with schema_app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield url
-    with schema_app.app_context():
-        if request.param == "sqlite":
-            # The file lives in a temporary folder; a background thread (the spool replay) may
-            # still have written a row after the last test, which would make DROP refuse.
-            db.engine.dispose()
-        else:
+    with database_for_this_worker(url) as url:
+        schema_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+        with schema_app.app_context():
             db.drop_all()
-            db.engine.dispose()
+            db.create_all()
+        yield url
+        with schema_app.app_context():
+            if request.param == "sqlite":
+                # The file lives in a temporary folder; a background thread (the spool replay)
+                # may still have written a row after the last test, which would make DROP refuse.
+                db.engine.dispose()
+            else:
+                db.drop_all()
+                db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def session_spool_dir(tmp_path_factory) -> Path:
+    """The session's (and xdist worker's) own intake spool, never the developer's instance/."""
+    return tmp_path_factory.mktemp("spool")
 
 
 @pytest.fixture
-def app_config(database_url: str, triage_model_path: Path) -> dict[str, Any]:
+def app_config(database_url: str, triage_model_path: Path,
+               session_spool_dir: Path) -> dict[str, Any]:
     """The test configuration; a test may change it before asking for `app`."""
     return {
         "TESTING": True,
@@ -107,6 +95,9 @@ def app_config(database_url: str, triage_model_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         # Replies go public at once unless a test is about the undo window.
         "REPLY_UNDO_SECONDS": 0,
+        # Cheap argon2: a sign-in costs milliseconds instead of most of a second.
+        "PASSWORD_HASH_PARAMETERS": TEST_PASSWORD_HASH_PARAMETERS,
+        "SPOOL_DIR": str(session_spool_dir),
     }
 
 
@@ -126,25 +117,34 @@ class FreshRequestGlobalsClient(FlaskClient):
 
 
 @pytest.fixture
-def app(app_config: dict[str, Any]):
-    """The app on a clean database, inside an application context."""
+def app(app_config: dict[str, Any], request: pytest.FixtureRequest):
+    """The app on a clean database, inside an application context.
+
+    Each test runs in one transaction rolled back at its end (commits become SAVEPOINTs).
+    A test whose commits other connections must see (threads, a live server, a second app,
+    worker processes) is marked `@pytest.mark.committed` and cleaned up by emptying tables.
+    """
     app = create_app(app_config)
     app.test_client_class = FreshRequestGlobalsClient
     with app.app_context():
-        yield app
-        db.session.remove()
-        _empty_all_tables()
+        if needs_commits(request):
+            yield app
+            db.session.remove()
+            empty_all_tables()
+        else:
+            with rolled_back(app):
+                yield app
         db.engine.dispose()
 
 
+@pytest.fixture
+def committed_app(app):
+    """The app whose commits are real (for threads, live servers and other connections)."""
+    return app
+
+
 def _empty_all_tables() -> None:
-    with db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in db.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
+    empty_all_tables()
 
 
 @pytest.fixture
@@ -159,12 +159,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@lru_cache(maxsize=8)
-def _hash(password: str) -> str:
-    # argon2 is slow by design: hash each test password once per session.
-    return password_hasher.hash(password)
-
-
 @pytest.fixture
 def make_user(app) -> Callable[..., User]:
     """Create a staff account (password: PASSWORD unless given)."""
@@ -173,15 +167,9 @@ def make_user(app) -> Callable[..., User]:
     def make(role: str = "midwife", *, email: str | None = None, name: str | None = None,
              password: str = PASSWORD, active: bool = True, mfa: bool | None = None) -> User:
         n = next(counter)
-        name = name or f"{role.title()} {n}"
-        # Supervisors must have a second factor: enrol them with a secret the tests know.
-        enrolled = role == "supervisor" if mfa is None else mfa
-        user = User(email=email or f"{role}{n}@example.test", name=name,
-                    display_name=name.split()[0], role=role, password_hash=_hash(password),
-                    active=active, totp_secret=pyotp.random_base32() if enrolled else None)
-        db.session.add(user)
-        db.session.commit()
-        return user
+        return new_user(role, email=email or f"{role}{n}@example.test",
+                        name=name or f"{role.title()} {n}", password=password, active=active,
+                        mfa=mfa)
 
     return make
 
@@ -196,31 +184,6 @@ def midwife(make_user) -> User:
 def supervisor(make_user) -> User:
     """A supervisor called Helen."""
     return make_user("supervisor", email="helen@example.test", name="Helen Price")
-
-
-def audited():
-    """The audit trail of state changes, without the security events (sign-ins and such)."""
-    return select(AuditEvent).where(~AuditEvent.action.like("security.%")).order_by(AuditEvent.id)
-
-
-def totp_code(user: User) -> str:
-    """A real TOTP code for the user's enrolled secret, one she has not used yet."""
-    fresh = db.session.get(User, user.id, populate_existing=True)
-    totp = pyotp.TOTP(fresh.totp_secret)
-    step = totp.timecode(utcnow())
-    # A code works once; a second sign-in in the same 30 s uses the next step's code,
-    # which the server accepts for clock drift.
-    if fresh.totp_last_step is not None and fresh.totp_last_step >= step:
-        step = fresh.totp_last_step + 1
-    return totp.generate_otp(step)
-
-
-def sign_in(client, user: User, password: str = PASSWORD):
-    """Sign a user in through the real forms (password, then a TOTP code when enrolled)."""
-    response = client.post("/login", data={"email": user.email, "password": password})
-    if response.status_code == 302 and response.headers["Location"] == "/login/code":
-        response = client.post("/login/code", data={"code": totp_code(user)})
-    return response
 
 
 @pytest.fixture
@@ -386,16 +349,3 @@ def new_tab(browser, live_server):
 def page(new_tab):
     """A fresh browser tab (own cookies) with the live server's base URL attached."""
     return new_tab()
-
-
-def browser_sign_in(tab, email: str, password: str = PASSWORD) -> None:
-    """Sign in through the login form in the browser (with a TOTP code when enrolled)."""
-    tab.goto("/login")
-    tab.get_by_label("Email").fill(email)
-    tab.get_by_label("Password", exact=True).fill(password)
-    tab.get_by_role("button", name="Sign in").click()
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is not None and user.totp_secret:
-        tab.wait_for_url("**/login/code")
-        tab.get_by_label("Code").fill(totp_code(user))
-        tab.get_by_role("button", name="Continue").click()

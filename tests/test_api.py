@@ -79,6 +79,7 @@ def test_retrying_the_same_external_id_answers_200_with_the_same_comment(client,
     assert comment_count() == 1
 
 
+@pytest.mark.committed
 def test_simultaneous_retries_store_one_comment_and_never_fail(app, site_key):
     barrier = threading.Barrier(6)
     statuses: list[int] = []

@@ -6,8 +6,14 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from models import AuditEvent, db
 from moderation.services.audit_trail import AuditFilters, audit_csv_rows, audit_page
+
+# Left on emptied tables: on PostgreSQL three of these tests saw another test's audit event
+# after a rollback (not yet understood; see the test loop's report).
+pytestmark = pytest.mark.committed
 
 
 def event(actor, action, target_type, target_id, created_at, **details) -> AuditEvent:

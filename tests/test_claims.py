@@ -244,6 +244,7 @@ def _take_next_concurrently(app, midwife_ids: list[int]) -> list[int | None]:
     return results
 
 
+@pytest.mark.committed
 def test_twenty_concurrent_take_next_calls_never_hand_one_comment_to_two_midwives(
         app, make_user, make_comment):
     midwives = [make_user("midwife") for _ in range(20)]
@@ -265,6 +266,7 @@ def test_twenty_concurrent_take_next_calls_never_hand_one_comment_to_two_midwive
     assert holders == dict(zip(results, midwife_ids, strict=True))
 
 
+@pytest.mark.committed
 def test_concurrent_take_next_with_fewer_comments_than_midwives(app, make_user, make_comment):
     midwives = [make_user("midwife") for _ in range(8)]
     now = utcnow()
@@ -280,6 +282,7 @@ def test_concurrent_take_next_with_fewer_comments_than_midwives(app, make_user, 
     assert results.count(None) == 5
 
 
+@pytest.mark.committed
 def test_concurrent_claims_of_one_comment_have_exactly_one_winner(app, make_user, make_comment):
     from models import User
 

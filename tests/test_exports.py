@@ -24,6 +24,9 @@ from moderation.services.exports import (
 )
 from tests.conftest import audited
 
+# Exports read from a snapshot on a connection of their own: they need real commits.
+pytestmark = pytest.mark.committed
+
 MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 SECRET = "test-secret-key"  # the app's SECRET_KEY in the test configuration
 

@@ -67,6 +67,7 @@ def test_a_double_submitted_form_stores_one_comment(client, article):
     assert comment_count() == 1
 
 
+@pytest.mark.committed
 def test_simultaneous_submits_of_one_form_store_one_comment(app_config, article):
     app_config["PUBLIC_COMMENT_RATE_LIMIT"] = "100 per minute"
     app = create_app(app_config)

@@ -42,6 +42,7 @@ def test_the_public_sees_removed_where_the_hospital_was(app, midwife, pending):
     assert comment.public_body == BODY.replace(HOSPITAL, "[removed]")
 
 
+@pytest.mark.committed
 def test_the_original_never_leaks_through_page_source_feed_api_or_exports(
         app, client, midwife, pending, supervisor_client):
     redact(pending.id, midwife, HOSPITAL, expected_version=pending.version)

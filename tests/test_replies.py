@@ -363,6 +363,7 @@ def _run_publishers(app, comment_id: int, publishers: list[tuple[int, str]], ver
     return results
 
 
+@pytest.mark.committed
 def test_a_double_submitted_publish_makes_exactly_one_reply(app, midwife, claimed):
     """Both requests pass every check, then race at the version-guarded UPDATE."""
     comment = claimed()
@@ -392,6 +393,7 @@ def test_a_double_submitted_publish_makes_exactly_one_reply(app, midwife, claime
     assert fresh(comment.id).status == "published"
 
 
+@pytest.mark.committed
 def test_two_midwives_publishing_at_once_make_exactly_one_reply(app, midwife, priya,
                                                                 make_comment):
     """Nobody holds a live claim: both try to take it and publish; one wins."""

@@ -146,6 +146,7 @@ def test_replay_while_the_database_is_still_down_keeps_every_file(down_client, s
     assert len(spooled_files(spool_dir)) == 1
 
 
+@pytest.mark.committed
 def test_two_replays_at_once_store_each_comment_once(app, make_page, spool_dir):
     """Workers replaying together never double a comment."""
     make_page("after-a-miscarriage", "After a miscarriage")
@@ -182,6 +183,7 @@ def test_the_cli_fails_when_comments_are_left(app, runner, spool_dir):
     assert "1 spooled comment(s) could not be stored yet" in result.output
 
 
+@pytest.mark.committed
 def test_a_request_starts_a_background_replay(app, client, make_page, spool_dir):
     """Once the database answers again, the next request brings spooled comments in."""
     make_page("after-a-miscarriage", "After a miscarriage")

@@ -14,6 +14,9 @@ from models import Comment, LabelCorrection, ModelRelease, db, utcnow
 from moderation.services.corrections import corrected_examples
 from moderation.services.triage import triage_comment
 
+# Training tests use a stratified sample of the corpus: seconds instead of most of a minute.
+SAMPLE = "200"
+
 HEAVY_BLEEDING = (
     "bleeding since yesterday and now im soaking a pad every hour, feel really dizzy and "
     "shaky, what do i do"
@@ -191,21 +194,23 @@ def test_train_learns_from_the_midwives_corrections(app, runner, make_comment, m
                                    old_value="bleeding", new_value="other"))
     db.session.commit()
     app.config["TRIAGE_MODEL_PATH"] = str(tmp_path / "triage-model.skops")
-    result = runner.invoke(args=["triage", "train", "--seed", "7"])
+    result = runner.invoke(args=["triage", "train", "--seed", "7", "--sample", SAMPLE])
     assert result.exit_code == 0, result.output
     assert "Training with 1 corrected comment(s)" in result.output
     release = db.session.scalar(select(ModelRelease))
     card = json.loads((Path(release.directory) / "model-card.json").read_text())
     assert card["data"]["extra_examples_added"] + card["data"]["corrections_applied"] == 1
     assert card["seed"] == 7
-    assert card["data"]["examples"] > 1000
+    # A stratified sample of the corpus (rounded per stratum) plus the correction.
+    assert card["data"]["sampled"]
+    assert abs(card["data"]["examples"] - int(SAMPLE)) <= 5
 
 
 def test_train_if_missing_replaces_a_model_that_cannot_be_loaded(app, runner, tmp_path):
     broken = tmp_path / "triage-model.skops"
     broken.write_bytes(b"not a model")
     app.config["TRIAGE_MODEL_PATH"] = str(broken)
-    result = runner.invoke(args=["triage", "train", "--if-missing"])
+    result = runner.invoke(args=["triage", "train", "--if-missing", "--sample", SAMPLE])
     assert result.exit_code == 0, result.output
     assert "cannot be used" in result.output
     from classifier import load_model

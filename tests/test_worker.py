@@ -218,6 +218,7 @@ def _race(app, workers: int, owner_prefix: str) -> list[dict[str, int]]:
     return results
 
 
+@pytest.mark.committed
 def test_two_workers_at_once_never_deliver_one_message_twice(app, smtp):
     now = utcnow()
     for n in range(30):
@@ -253,6 +254,7 @@ def test_a_webhook_refusing_the_call_with_a_4xx_is_dead_at_once(app, webhook):
     assert db.session.scalar(select(OutboxMessage.last_error)) == "webhook answered HTTP 410"
 
 
+@pytest.mark.committed
 def test_a_worker_process_killed_mid_delivery_is_followed_by_one_resend_with_the_same_key(
         app, database_url, triage_model_path, tmp_path, supervisor, make_comment, smtp):
     """A real `flask worker` process is SIGKILLed while the SMTP server holds its message."""

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pyotp
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from zxcvbn import zxcvbn
@@ -21,14 +21,9 @@ from models import ROLES, User, UserSession, db, utcnow
 from models.session import hash_session_token
 from models.user import new_session_token
 from moderation.services.audit import record_event
+from moderation.services.passwords import password_hasher
 
 log = logging.getLogger(__name__)
-
-# argon2id with the library's current recommended parameters (RFC 9106 low-memory profile).
-password_hasher = PasswordHasher()
-
-# Run on unknown emails too, so a wrong email and a wrong password take the same time.
-_DUMMY_HASH = password_hasher.hash("not-a-real-password-but-hashed-once")
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -119,7 +114,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def _burn_time(password: str) -> None:
     try:
-        password_hasher.verify(_DUMMY_HASH, password)
+        password_hasher.verify(password_hasher.dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         pass
 
@@ -181,8 +176,6 @@ def session_policy(config: Mapping[str, Any]) -> SessionPolicy:
 
 def load_user_by_session_token(token: str) -> User | None:
     """Flask-Login's loader: the user of this open server-side session."""
-    from flask import current_app
-
     return load_session(token, session_policy(current_app.config))
 
 

@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from models import Reply, SnippetVersion, db
 from moderation.services.snippets import fill_placeholders
@@ -36,10 +37,9 @@ def reply_diff(reply: Reply) -> ReplyDiff | None:
     """Diff a reply against its snippet version, with that version's placeholders filled."""
     if reply.snippet_id is None or reply.snippet_version is None:
         return None
-    version = db.session.scalar(select(SnippetVersion).where(
-        SnippetVersion.snippet_id == reply.snippet_id,
-        SnippetVersion.version == reply.snippet_version,
-    ))
+    # Through the snippet's versions: loaded once for all the replies on its history page.
+    version = next((v for v in reply.snippet.versions if v.version == reply.snippet_version),
+                   None)
     if version is None:
         return None
     # Compare with the text as inserted for this comment, so names are not counted as edits.
@@ -52,6 +52,7 @@ def replies_using(snippet_id: int, limit: int = 50) -> list[Reply]:
     """Return the newest published replies that started from this snippet."""
     return list(db.session.scalars(
         select(Reply).where(Reply.snippet_id == snippet_id, Reply.published_at.is_not(None))
+        .options(selectinload(Reply.comment), selectinload(Reply.midwife))
         .order_by(Reply.published_at.desc()).limit(limit)
     ))
 

@@ -12,15 +12,14 @@ import pytest
 from classifier import TriageModel, load_model
 from classifier.corpus import DATA_DIR, load_corpus
 from classifier.model import ARTIFACT_NAME
-from classifier.train import train_and_save
+from tests.helpers import trained_model_dir
 
 
 @pytest.fixture(scope="session")
-def trained_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A model trained once on the full corpus (default seed) into a temporary directory."""
-    out = tmp_path_factory.mktemp("triage-model")
-    train_and_save(out, measure_speed=False)
-    return out
+def trained_dir() -> Path:
+    """The suite's one model (full corpus, default seed), shared with the app tests'
+    `triage_model_path`: read it, or use `model_copy` to change it."""
+    return trained_model_dir()
 
 
 @pytest.fixture(scope="session")

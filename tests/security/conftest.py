@@ -6,7 +6,16 @@ import os
 
 import pytest
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/5")
+from tests.helpers import xdist_worker_number
+
+
+def _redis_test_url() -> str:
+    """REDIS_TEST_URL (DB 5 unless set), one DB further for each pytest-xdist worker."""
+    base, _, number = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/5").rpartition("/")
+    return f"{base}/{int(number or 0) + xdist_worker_number()}"
+
+
+REDIS_TEST_URL = _redis_test_url()
 # CI (REQUIRE_BROWSER=1, set by .ci/run, which also starts Redis) may skip nothing.
 STRICT = os.environ.get("REQUIRE_BROWSER") == "1"
 

@@ -183,6 +183,7 @@ def test_the_sign_out_response_wipes_the_browsers_storage(midwife_client):
 
 # --- Pseudonymised exports cannot be joined to the public feed ---------------------------------
 
+@pytest.mark.committed
 def test_pseudonymised_export_thread_ids_are_not_the_feeds_comment_ids(
         supervisor_client, midwife, make_comment, make_reply):
     import json
