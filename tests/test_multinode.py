@@ -34,6 +34,8 @@ pytestmark = [
                        reason="several nodes need PostgreSQL (TEST_DATABASE_URL)"),
     # One shared server database: the SQLite variant of the fixtures does not apply.
     pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+    # Other processes read what the test writes: real commits, not a rolled-back transaction.
+    pytest.mark.committed,
 ]
 
 
