@@ -128,6 +128,9 @@ def app(app_config: dict[str, Any], request: pytest.FixtureRequest):
     app.test_client_class = FreshRequestGlobalsClient
     with app.app_context():
         if needs_commits(request):
+            # Start clean too: a background thread of an earlier test (the spool replay, say)
+            # may have committed a row after that test's own clean-up.
+            empty_all_tables()
             yield app
             db.session.remove()
             empty_all_tables()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from functools import lru_cache
@@ -162,3 +163,9 @@ __all__ = [
     "new_user", "post_form", "postgres_url", "sign_in", "totp_code",
     "trained_model_dir", "xdist_worker", "xdist_worker_number",
 ]
+
+
+def sample_path(rule: str, value: str = "1") -> str:
+    """A route's path with every argument filled: an any(...) argument by its first choice."""
+    rule = re.sub(r"<any\(([^,)]+)[^>]*>", lambda match: match.group(1).strip(), rule)
+    return re.sub(r"<(?:[a-z]+:)?[^>]+>", value, rule)

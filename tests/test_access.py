@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+
+from tests.helpers import sample_path
 
 # The alert's "I'm on it" link carries its own signed, expiring token instead of a session.
 # users.accept: the one-time invitation link is opened before its owner has a password.
@@ -21,7 +21,7 @@ def _staff_rules(app):
         blueprint = rule.endpoint.split(".")[0] if "." in rule.endpoint else None
         if rule.endpoint in PUBLIC_ENDPOINTS or blueprint in PUBLIC_BLUEPRINTS:
             continue
-        url = re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
+        url = sample_path(rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield method, url
 
@@ -67,7 +67,7 @@ def test_every_form_post_without_a_csrf_token_is_refused(app, csrf_supervisor_cl
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods or rule.endpoint.startswith("api."):
             continue
-        url = re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
+        url = sample_path(rule.rule)
         response = csrf_supervisor_client.post(url, data={"body": "x", "reason": "spam"})
         assert response.status_code == 400, (url, response.status_code)
         if not rule.endpoint.startswith("intake_form."):  # the public page words it for visitors

@@ -15,8 +15,11 @@ from tests.helpers import sign_in
 
 QUEUE_BUDGET = 18
 COMPOSER_BUDGET = 14
-SNIPPET_HISTORY_BUDGET = 10
-REPORTS_BUDGET = 16
+# The snippet's references are one more read since snippets list their sources (issue 16).
+SNIPPET_HISTORY_BUDGET = 11
+# The rolled-up days and the triage rollup are two reads (docs/reports.md), and a supervisor's
+# navigation counts open debrief requests and unacknowledged near misses.
+REPORTS_BUDGET = 18
 
 ROWS = (5, 50)
 

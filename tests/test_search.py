@@ -98,7 +98,7 @@ def test_paging_through_a_search_lists_every_match_once_in_order(midwife, make_c
 
 def test_the_queue_page_explains_how_short_searches_work(midwife_client):
     html = midwife_client.get("/?q=jo").get_data(as_text=True)
-    assert "one or two letters find names starting with them" in html
+    assert "1 or 2 letters find names that start with them" in html
 
 
 def test_a_migrated_database_finds_old_comments_and_new_ones(tmp_path):

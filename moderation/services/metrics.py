@@ -85,9 +85,14 @@ def observe_request(endpoint: str | None, method: str, status: int, seconds: flo
     REQUEST_SECONDS.labels(name).observe(seconds)
 
 
+def count_received(comment: Comment) -> None:
+    """Count one stored comment by channel (a website's API key, or the public form)."""
+    COMMENTS_RECEIVED.labels("site" if comment.site_id is not None else "public").inc()
+
+
 @event.listens_for(Comment, "after_insert")
 def _count_received(mapper, connection, comment: Comment) -> None:
-    COMMENTS_RECEIVED.labels("site" if comment.site_id is not None else "public").inc()
+    count_received(comment)
 
 
 def queue_samples(now: datetime | None = None) -> Iterator[Sample]:

@@ -8,11 +8,13 @@ from models import User, db
 from moderation import create_app
 
 
-def test_demo_seed_creates_only_the_two_documented_accounts(runner):
+def test_demo_seed_creates_only_the_three_documented_accounts(runner):
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
     emails = set(db.session.scalars(select(User.email)))
-    assert emails == {"midwife@example.org", "supervisor@example.org"}
+    # A midwife, and two supervisors so that one can approve the other's snippet draft.
+    assert emails == {"midwife@example.org", "supervisor@example.org",
+                      "supervisor2@example.org"}
 
 
 def test_demo_seed_prints_a_warning(runner):

@@ -3,7 +3,6 @@ payloads in every field of every view, NUL bytes and huge numbers in every param
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 import pytest
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 from models import AuditEvent, Comment, Reply, Snippet, db, utcnow
 from moderation.services.sites import create_site
 from tests.conftest import sign_in
+from tests.helpers import sample_path
 
 # Reached without signing in: the sign-in steps, the public pages, the API (own keys), the
 # health and metrics probes (metrics has its own token) and the links sent by e-mail or
@@ -24,7 +24,7 @@ SUPERVISOR_ONLY = ("/supervisor", "/snippets", "/exports", "/settings", "/securi
                    "/alerts", "/signposting", "/safeguarding")
 # Supervisor actions on a thread, under a path midwives also use.
 SUPERVISOR_ONLY_ENDPOINTS = {"threads.clear_redactions", "threads.unpublish_one",
-                             "threads.unpublish_all"}
+                             "threads.unpublish_all", "incidents.move"}
 # Answers that end the probing client's session: sign back in after them.
 ENDS_SESSIONS = {"auth.logout", "users.deactivate"}
 # A readiness probe answers 503 by design while the triage model is missing.
@@ -50,7 +50,7 @@ def _rules(app, *, open_ones: bool = False):
 
 
 def _url(rule, value: str = "1") -> str:
-    return re.sub(r"<(?:[a-z]+:)?[^>]+>", value, rule.rule)
+    return sample_path(rule.rule, value)
 
 
 @pytest.fixture

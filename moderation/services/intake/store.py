@@ -26,6 +26,7 @@ from moderation.services.alerts import raise_urgent_alert
 from moderation.services.audit import record_event
 from moderation.services.cache import app_cache
 from moderation.services.intake.validation import CommentInput, IntakeError, validate_comment
+from moderation.services.metrics import count_received
 from moderation.services.safeguarding import open_if_flagged_by_rules
 from moderation.services.settings import ServicePolicy, cached_policy
 from moderation.services.sites import SiteIdentity
@@ -186,6 +187,7 @@ def _insert_unless_stored(comment: Comment) -> bool:
         setattr(comment, attr.key, stored[attr.columns[0]])
     make_transient_to_detached(comment)  # as if just loaded: no history, nothing to flush
     db.session.add(comment)
+    count_received(comment)  # nor does the ORM's after_insert hook that counts the others
     return True
 
 
