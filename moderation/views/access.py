@@ -22,6 +22,8 @@ def role_required(*roles: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        # Readable by the route audit (tests/security/test_probe.py): who may open this view.
+        wrapped.allowed_roles = frozenset(roles)
         return wrapped
 
     return decorator
