@@ -141,6 +141,16 @@ def app(app_config: dict[str, Any], request: pytest.FixtureRequest):
 
 
 @pytest.fixture
+def article(make_page):
+    """The demo article the public reads and comments under, with a summary."""
+    page = make_page("after-a-miscarriage", "After a miscarriage")
+    page.summary = ("Bleeding usually settles over about two weeks.\n\n"
+                    "Our midwives read every comment.")
+    db.session.commit()
+    return page
+
+
+@pytest.fixture
 def committed_app(app):
     """The app whose commits are real (for threads, live servers and other connections)."""
     return app

@@ -169,3 +169,14 @@ def sample_path(rule: str, value: str = "1") -> str:
     """A route's path with every argument filled: an any(...) argument by its first choice."""
     rule = re.sub(r"<any\(([^,)]+)[^>]*>", lambda match: match.group(1).strip(), rule)
     return re.sub(r"<(?:[a-z]+:)?[^>]+>", value, rule)
+
+
+# A question a visitor asks on the demo article page.
+QUESTION = "How long does the bleeding usually go on for after a miscarriage at eight weeks?"
+
+
+def form_token(html: str) -> str:
+    """The public form's one-time token, read from the article page."""
+    match = re.search(r'name="form_token" type="hidden" value="([0-9a-f]{32})"', html)
+    assert match, "the form carries a one-time token"
+    return match.group(1)

@@ -10,26 +10,8 @@ from sqlalchemy import select
 
 from models import Comment, db
 from moderation import create_app
+from tests.helpers import QUESTION, form_token
 from tests.test_intake import URGENT_BODY, comment_count
-
-QUESTION = "How long does the bleeding usually go on for after a miscarriage at eight weeks?"
-
-
-@pytest.fixture
-def article(make_page):
-    """The demo article, with a summary."""
-    page = make_page("after-a-miscarriage", "After a miscarriage")
-    page.summary = ("Bleeding usually settles over about two weeks.\n\n"
-                    "Our midwives read every comment.")
-    db.session.commit()
-    return page
-
-
-def form_token(html: str) -> str:
-    match = re.search(r'name="form_token" type="hidden" value="([0-9a-f]{32})"', html)
-    assert match, "the form carries a one-time token"
-    return match.group(1)
-
 
 # --- Posting --------------------------------------------------------------------------------
 
