@@ -18,7 +18,6 @@ from tests.test_api import (  # noqa: F401 - fixtures
     response_schema_check,
     site_key,
 )
-from tests.test_feed import article  # noqa: F401 - fixture
 from tests.test_intake import comment_request
 
 PAGE = "/pages/after-a-miscarriage"
