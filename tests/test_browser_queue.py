@@ -114,8 +114,8 @@ def test_new_comments_are_announced_and_the_urgent_count_follows(page, midwife, 
     assert "1 new URGENT comment and 1 other" in banner.inner_text()
     page.wait_for_function(
         "document.getElementById('urgent-unclaimed-count').textContent.trim().startsWith('2')")
-    banner.get_by_role("link", name="show").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        banner.get_by_role("link", name="show").click()
     assert page.locator("tr.queue-row").count() == 5
 
 

@@ -126,13 +126,16 @@ def test_the_audit_page_filters_by_kind_and_person(new_tab, supervisor, midwife,
     boss = new_tab(signed_in_as=supervisor.email)
     boss.get_by_role("link", name="Audit trail").click()
     boss.get_by_label("Kind").select_option("user.role_changed")
-    boss.get_by_role("button", name="Filter").click()
+    # Wait for the filtered page itself: counting rows mid-navigation finds none.
+    with boss.expect_navigation():
+        boss.get_by_role("button", name="Filter").click()
     rows = boss.locator("tr.audit-event")
     assert rows.count() == 1
     assert "midwife" in rows.first.inner_text() and "supervisor" in rows.first.inner_text()
     boss.get_by_label("Kind").select_option("")
     boss.get_by_label("Person").select_option(label=midwife.name)
-    boss.get_by_role("button", name="Filter").click()
+    with boss.expect_navigation():
+        boss.get_by_role("button", name="Filter").click()
     kinds = boss.locator("tr.audit-event td.kind").all_inner_texts()
     # Her own events: the claim, and the security log's record of her new role.
     assert "comment.claimed" in kinds and "user.role_changed" not in kinds
