@@ -114,9 +114,11 @@ class ReportData:
                 key = (w, topic, urgency, bool(spam), bool(triaged))
                 counts[key] = counts.get(key, 0) + count
         ends = [week.end for week in self.weeks]
+        week_of = {day: bisect_right(ends, day_start(day, self.policy.timezone))
+                   for day in self.rolled}  # once per day, not per rolled-up row
         for day, topic, urgency, spam, triaged, count in rolled_received(
                 self.rolled, self.policy.timezone):
-            w = bisect_right(ends, day_start(day, self.policy.timezone))
+            w = week_of[day]
             key = (w, topic, urgency, bool(spam), bool(triaged))
             counts[key] = counts.get(key, 0) + count
         return [ReceivedCount(*key, count) for key, count in counts.items()]
