@@ -10,7 +10,10 @@ which is EMPTIED: give it a database of its own) and reused by later runs unless
 Report figures are the median of --repeat runs after one warm-up: the service call that
 computes every table, and the whole page through the Flask test client (sign-in check,
 queries, template), for the last 7, 30 and 90 days, each beside the former exact-SQL way
-(interleaved, with a check that both give identical figures). Exports run in child
+(interleaved, with a check that both give identical figures), and the page with the former
+narrow read (comma-joined strings instead of packed integers on PostgreSQL). A database built
+by an older version gets the indexes it lacks, and PostgreSQL a VACUUM (ANALYZE), as
+autovacuum gives a live database (index-only scans need the visibility map). Exports run in child
 processes (the CLI, and the web download through the test client) so that their peak RSS is
 their own; an export of a tenth as many threads shows whether memory grows with the export.
 """
