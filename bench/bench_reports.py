@@ -10,7 +10,10 @@ which is EMPTIED: give it a database of its own) and reused by later runs unless
 Report figures are the median of --repeat runs after one warm-up: the service call that
 computes every table, and the whole page through the Flask test client (sign-in check,
 queries, template), for the last 7, 30 and 90 days, each beside the former exact-SQL way
-(interleaved, with a check that both give identical figures). Exports run in child
+(interleaved, with a check that both give identical figures), and the page with the former
+narrow read (comma-joined strings instead of packed integers on PostgreSQL). A database built
+by an older version gets the indexes it lacks, and PostgreSQL a VACUUM (ANALYZE), as
+autovacuum gives a live database (index-only scans need the visibility map). Exports run in child
 processes (the CLI, and the web download through the test client) so that their peak RSS is
 their own; an export of a tenth as many threads shows whether memory grows with the export.
 """
@@ -30,7 +33,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bench.reports_timing import exact_sql, interleaved_ms, median_ms, same_figures
+from bench.reports_timing import (
+    exact_sql,
+    former_read,
+    interleaved_ms,
+    median_ms,
+    same_figures,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = os.environ.get(
@@ -109,6 +118,25 @@ def ensure_data(url: str, n: int, fresh: bool) -> None:
         db.engine.dispose()
 
 
+def ensure_indexes(url: str) -> None:
+    """Create the indexes a database built by an older version lacks, and bring PostgreSQL's
+    statistics and visibility map up to date (index-only scans need it, as autovacuum keeps
+    it in a live database) after a build."""
+    from sqlalchemy import text
+
+    from models import db
+
+    with make_app(url).app_context():
+        for table in db.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(db.engine, checkfirst=True)
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM (ANALYZE) comments, replies"))
+        db.engine.dispose()
+
+
 def rebuild_rollups(url: str, results: dict) -> None:
     """Roll up the finished days not rolled up yet (all of them the first time, as
     `flask reports rebuild-rollups` does), and time it."""
@@ -154,14 +182,15 @@ def time_reports(url: str, repeat: int, results: dict, presets=(7, 30, 90)) -> N
                 response = client.get(f"/supervisor/?period={days}")
                 assert response.status_code == 200, response.status_code
 
-            def old(call):
+            def old(call, way=exact_sql):
                 def run():
-                    with exact_sql():
+                    with way():
                         call()
                 return run
 
             timings = interleaved_ms({"service, exact SQL": old(service), "service": service,
-                                      "page, exact SQL": old(page), "page": page}, repeat)
+                                      "page, exact SQL": old(page), "page": page,
+                                      "page, former read": old(page, former_read)}, repeat)
             for name, (ms, cpu_ms) in timings.items():
                 results[f"{name}, last {days} days"] = round(ms, 1)
                 results[f"{name}, last {days} days, CPU"] = round(cpu_ms, 1)
@@ -172,6 +201,8 @@ def time_reports(url: str, repeat: int, results: dict, presets=(7, 30, 90)) -> N
                               f"{timings[what][0]:7.1f} ms (CPU "
                               f"{timings[what + ', exact SQL'][1]:7.1f} -> "
                               f"{timings[what][1]:7.1f} ms)" for what in ("page", "service"))
+                  + f"; page with the former read {timings['page, former read'][0]:7.1f} ms "
+                  f"(CPU {timings['page, former read'][1]:7.1f} ms)"
                   + f"; identical figures: {identical}", flush=True)
         period = resolve_period("90")
         for name in SECTIONS:
@@ -351,6 +382,7 @@ def main() -> None:
     for name, url in backends:
         print(f"{name}: {args.n:,} comments", flush=True)
         ensure_data(url, args.n, args.fresh)
+        ensure_indexes(url)
         results: dict = {}
         if not args.export_only:
             rebuild_rollups(url, results)

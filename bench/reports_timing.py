@@ -38,6 +38,16 @@ def exact_sql():
         yield
 
 
+@contextlib.contextmanager
+def former_read():
+    """The former narrow read on PostgreSQL: comma-joined strings instead of one bytea of
+    packed integers (the rollups and the covering indexes are used all the same)."""
+    from moderation.services.reports import narrow
+
+    with mock.patch.object(narrow, "_read_columns", narrow._joined_columns):
+        yield
+
+
 def database_cpu_seconds() -> float:
     """CPU seconds used so far by the PostgreSQL server processes of this benchmark's database
     (they run on this machine), or 0 for SQLite, whose work is in this process."""

@@ -1,11 +1,12 @@
 """Supervisor reports: response times, targets, backlog, workload, topics and model corrections.
 
-Every figure is computed by the database with aggregates and window functions; Python only
-reshapes the handful of aggregated rows. The package follows the report's seams:
+Counts come from the database's aggregates (and the per-day rollups); time to first reply
+from one narrow read of the answered threads, ranked exactly by NumPy. The package follows
+the report's seams:
 
 - periods: presets and custom ranges, and their weeks;
-- percentiles: time to first reply, exact percentiles in SQL;
-- data: the few aggregate queries behind the tables, with named result rows;
+- percentiles and narrow: time to first reply (the SQL methods stay as the reference);
+- data and rollups: the few aggregate queries behind the tables, with named result rows;
 - tables and sections: one table per section, as the page, the charts and the CSV show it.
 """
 

@@ -1,8 +1,9 @@
 """Time to first reply from one narrow read: the database reads, Python ranks.
 
 The answered threads of the period are read once, as small integers only (group codes, the
-two durations in whole seconds and a within-target flag), along the index on first_replied_at,
-and travel as one row of comma-joined strings (see _read_columns).
+two durations in whole seconds and a within-target flag), from the covering index of answered
+comments (ix_comments_answered: an index-only scan on PostgreSQL), and travel as one value:
+on PostgreSQL one bytea of 4-byte integers, on SQLite comma-joined strings (_read_columns).
 NumPy then sorts each grouping's values per group, and the two values around each percentile's
 rank are interpolated exactly as the SQL methods do (see `interpolate`): the figures are the
 same as PostgreSQL's percentile_cont, without asking the database to sort the period five
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Text, case, cast, func, select
+from sqlalchemy import Integer, LargeBinary, Text, case, cast, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from models import db
@@ -36,15 +37,46 @@ def interpolate(low: float | None, high: float | None, remainder: int, denominat
     return round(low + (high - low) * remainder / denominator, 6)
 
 
-def _read_columns(columns: Sequence[ColumnElement], nullable: Sequence[bool],
-                  where: Sequence[ColumnElement]
-                  ) -> tuple[int, list[tuple[np.ndarray, np.ndarray]]]:
+# A NULL as the one int4 no column read here can hold (ids are positive, durations are
+# seconds between two moments of this century), so that every value keeps its 4 bytes.
+PACKED_NULL = np.iinfo(np.int32).min
+
+
+def _packed_columns(columns: Sequence[ColumnElement], nullable: Sequence[bool],
+                    where: Sequence[ColumnElement]
+                    ) -> tuple[int, list[tuple[np.ndarray, np.ndarray]]]:
+    """PostgreSQL: as _joined_columns, the rows packed as 4-byte integers in ONE bytea.
+
+    Each row becomes its values as big-endian int4 (int4send, NULL as PACKED_NULL), the rows
+    are concatenated by the database and NumPy reads the buffer in place: no Python object
+    per row or value and no text to write or parse. `nullable` only says which columns may
+    hold a NULL; any column's NULL comes back as absent.
+    """
+    packed = None
+    for column in columns:
+        value = func.int4send(cast(func.coalesce(getattr(column, "element", column),
+                                                 PACKED_NULL), Integer))
+        packed = value if packed is None else packed.op("||")(value)
+    joined = func.string_agg(packed, literal_column("''::bytea"), type_=LargeBinary)
+    buffer = db.session.execute(select(joined).where(*where)).scalar()
+    if not buffer:
+        return 0, []
+    if len(buffer) % (4 * len(columns)):
+        raise ValueError("a report column came back in an unexpected form")
+    table = np.frombuffer(buffer, dtype=">i4").reshape(-1, len(columns)).astype(np.int64)
+    return len(table), [(table[:, i], table[:, i] != PACKED_NULL) for i in range(len(columns))]
+
+
+def _joined_columns(columns: Sequence[ColumnElement], nullable: Sequence[bool],
+                    where: Sequence[ColumnElement]
+                    ) -> tuple[int, list[tuple[np.ndarray, np.ndarray]]]:
     """The columns of the rows `where` picks, as int64 arrays with masks of non-NULL values.
 
     Each column travels as two strings, its values joined by commas (NULL as 0) and a "1" or
     "0" per row for present or NULL, aggregated in one row by the database: far cheaper than a
     Python object per row and value. Every aggregate of one SELECT reads the rows in the same
-    order, so the i-th value of each string belongs to the same thread.
+    order, so the i-th value of each string belongs to the same thread. SQLite's way (it has
+    no int4send); PostgreSQL's until the packed read, kept as the benchmark's former way.
     """
     postgres = db.session.get_bind().dialect.name == "postgresql"
     aggregates: list[ColumnElement] = [func.count()]
@@ -73,6 +105,15 @@ def _read_columns(columns: Sequence[ColumnElement], nullable: Sequence[bool],
     return count, arrays
 
 
+def _read_columns(columns: Sequence[ColumnElement], nullable: Sequence[bool],
+                  where: Sequence[ColumnElement]
+                  ) -> tuple[int, list[tuple[np.ndarray, np.ndarray]]]:
+    """The columns of the rows `where` picks: packed on PostgreSQL, joined text on SQLite."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _packed_columns(columns, nullable, where)
+    return _joined_columns(columns, nullable, where)
+
+
 def _percentiles(sorted_values: np.ndarray, starts: np.ndarray, sizes: np.ndarray,
                  group: int, fractions: dict[str, tuple[int, int]]) -> dict[str, float | None]:
     """Each fraction's percentile of one group, from its slice of the sorted values."""
@@ -91,6 +132,36 @@ def _percentiles(sorted_values: np.ndarray, starts: np.ndarray, sizes: np.ndarra
     return out
 
 
+def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(keys, return_inverse=True), by counting when the keys span a small range
+    (label positions, weeks, account ids): no sort of the rows."""
+    present = keys != NULL_KEY
+    if not present.any():
+        return np.unique(keys, return_inverse=True)
+    low, high = int(keys[present].min()), int(keys[present].max())
+    if high - low > 4 * len(keys) + 1024:
+        return np.unique(keys, return_inverse=True)
+    # NULL_KEY (the smallest int64, first in np.unique's order) takes slot 0.
+    slots = np.where(present, keys - low + 1, 0)
+    used = np.flatnonzero(np.bincount(slots, minlength=high - low + 2))
+    position = np.zeros(high - low + 2, dtype=np.int64)
+    position[used] = np.arange(len(used))
+    groups = np.where(used == 0, NULL_KEY, used + low - 1)
+    return groups, position[slots]
+
+
+def _by_value(numbers: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`rows` in order of their value in `numbers`, ties in row order: np.argsort(kind=
+    "stable") of numbers[rows], as one sort of (value, row) packed in an int64 when both fit
+    (several times faster than a stable argsort)."""
+    values = numbers[rows]
+    bits = max(1, int(len(numbers)).bit_length())
+    if not len(values) or max(abs(int(values.min())), abs(int(values.max()))) >= 2**(62 - bits):
+        return rows[np.argsort(values, kind="stable")]
+    packed = np.sort((values << bits) | rows)  # rows < 2**bits: the low bits are the row
+    return packed & ((1 << bits) - 1)
+
+
 def _group_figures(keys: np.ndarray, durations: dict[str, tuple[np.ndarray, np.ndarray]],
                    within: np.ndarray, fractions: dict[str, tuple[int, int]]
                    ) -> dict[Any, dict[str, Any]]:
@@ -98,7 +169,7 @@ def _group_figures(keys: np.ndarray, durations: dict[str, tuple[np.ndarray, np.n
 
     `durations` maps a name to its values (one per row) and the rows holding a value, in
     order of value."""
-    groups, inverse = np.unique(keys, return_inverse=True)
+    groups, inverse = _unique(keys)
     rows = np.bincount(inverse, minlength=len(groups))
     inside = np.bincount(inverse, weights=within, minlength=len(groups))
     result: dict[Any, dict[str, Any]] = {}
@@ -138,7 +209,7 @@ def narrow_figures(columns: list[ColumnElement], keyed: list[str], dimensions: S
         numbers, present = arrays[len(keyed) + offset]
         rows = np.flatnonzero(present)
         # The rows holding a value, in order of value: the same for every grouping.
-        durations[name] = (numbers, rows[np.argsort(numbers[rows], kind="stable")])
+        durations[name] = (numbers, _by_value(numbers, rows))
     within = arrays[len(keyed) + 2][0].astype(np.float64)
     result: dict[tuple[str, Any], dict[str, Any]] = {}
     for dimension in dimensions:
