@@ -111,10 +111,13 @@ def render_markdown(card: Mapping[str, Any], bench: Mapping[str, Any] | None = N
         "",
         "## What it does",
         "",
-        "Two linear heads (multinomial logistic regression, `class_weight=\"balanced\"`) on shared "
-        "TF-IDF features (word 1-2-grams + char_wb 3-5-grams) give every public comment an "
+        "Two linear heads on shared TF-IDF features (word 1-2-grams + char_wb 3-5-grams) give "
+        "every public comment an "
         "**urgency** (`urgent`, `priority`, `routine`) and a **topic** (the nine labels of "
-        "`shared/labelling-guide.md`). Urgency is decided **as a system**: a comment is "
+        "`shared/labelling-guide.md`): the urgency head is a multinomial logistic regression, "
+        "the topic head one-vs-rest logistic regressions on naive-Bayes-scaled features "
+        "(NB-LR, `classifier/heads.py`), both with `class_weight=\"balanced\"`. "
+        "Urgency is decided **as a system**: a comment is "
         "`urgent` when a red-flag rule (`classifier/safety/`: rate of bleeding, fainting, "
         "infection, severe or one-sided pain, self-harm, being hurt at home, ... happening now; "
         "negated, hypothetical and past-story mentions ignored) fires, **or** when the model's "

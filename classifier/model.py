@@ -26,8 +26,10 @@ TOP_TERMS = 6  # candidates per head; reasons show at most two distinct phrases
 DETAIL_TERMS = 3  # weighted terms per head kept in the structured details
 
 # Types the artifact may hold beyond skops' defaults (which cover scikit-learn and numpy):
-# only our own feature transformer. Anything else in a file makes loading fail.
-ALLOWED_TYPES: frozenset[str] = frozenset({"classifier.features.TextFeatures"})
+# only our own feature transformer and topic head. Anything else in a file makes loading fail.
+ALLOWED_TYPES: frozenset[str] = frozenset(
+    {"classifier.features.TextFeatures", "classifier.heads.NBLogisticRegression"}
+)
 
 
 def sidecar_path(model_path: Path) -> Path:
@@ -197,12 +199,14 @@ class TriageModel:
 
 
 def linear_probabilities(head: Any, X: Any) -> np.ndarray:
-    """The multinomial logistic head's predict_proba, without scikit-learn's per-call checks."""
+    """A linear head's predict_proba, without scikit-learn's per-call checks."""
     # Input validation costs about 0.3 ms per head and call, a fifth of scoring one comment
     # at intake; the features are ours and already checked, so compute softmax(Xw + b).
     if len(head.classes_) <= 2:
         return head.predict_proba(X)
     scores = np.asarray(X @ head.coef_.T) + head.intercept_
+    if hasattr(head, "proba_from_scores"):  # the one-vs-rest topic head (classifier.heads)
+        return head.proba_from_scores(scores)
     scores -= scores.max(axis=1, keepdims=True)
     np.exp(scores, out=scores)
     scores /= scores.sum(axis=1, keepdims=True)
