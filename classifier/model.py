@@ -96,8 +96,9 @@ class TriageModel:
         """Model probabilities (columns in URGENCIES and TOPICS order) and the word features."""
         import scipy.sparse as sp
 
-        word, char = self.features.transform_blocks(bodies)
-        X = sp.hstack([word, char], format="csr")
+        blocks = self.features.transform_blocks(bodies)
+        word = blocks[0]
+        X = sp.hstack(blocks, format="csr")
         urgency = linear_probabilities(self.urgency_head, X)[:, self._urgency_order]
         topic = linear_probabilities(self.topic_head, X)[:, self._topic_order]
         return urgency, topic, word
