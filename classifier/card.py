@@ -235,7 +235,9 @@ def render_markdown(card: Mapping[str, Any], bench: Mapping[str, Any] | None = N
             f"as served (threshold + safety layer) on the other {gate['held_out_percent']}% "
             f"({gate['examples']} comments); `tests/classifier/test_quality_gate.py` fails "
             f"below urgent recall {gate['urgent_recall_min']} or topic macro-F1 "
-            f"{gate['topic_macro_f1_min']}.",
+            f"{gate['topic_macro_f1_min']}"
+            + (f", or when a topic's F1 is below {gate['topic_f1_min']}"
+               if "topic_f1_min" in gate else "") + ".",
             "",
             "| figure | held-out | gate |",
             "|---|---:|---:|",
@@ -245,6 +247,10 @@ def render_markdown(card: Mapping[str, Any], bench: Mapping[str, Any] | None = N
             f"| topic macro-F1 | {gate['topic']['macro_f1']:.3f} | "
             f"≥ {gate['topic_macro_f1_min']} |",
         ]
+        if "topic_f1_min" in gate:
+            weakest = min(gate["topic"]["per_class"].items(), key=lambda item: item[1]["f1"])
+            out.append(f"| lowest topic F1 (`{weakest[0]}`) | {weakest[1]['f1']:.3f} | "
+                       f"≥ {gate['topic_f1_min']} |")
     if bench:
         out += [
             "",
