@@ -60,7 +60,9 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
             coefs.append(binary.coef_[0] * ratio)
             intercepts.append(binary.intercept_[0])
         self.classes_ = classes
-        self.coef_ = np.vstack(coefs)
+        # Fortran order, like scikit-learn's heads: `X @ coef_.T` then needs no copy of the
+        # weights (with C order scipy copies all of them for every call, 0.4 ms per comment).
+        self.coef_ = np.asfortranarray(np.vstack(coefs))
         self.intercept_ = np.asarray(intercepts, dtype=np.float64)
         self.n_features_in_ = X.shape[1]
         return self

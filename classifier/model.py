@@ -58,6 +58,8 @@ class TriageModel:
             float(check_soon_threshold) if check_soon_threshold is not None else None
         )
         self.model_version = model_version
+        for head in (urgency_head, topic_head):  # `X @ coef_.T` copies C-ordered weights per call
+            head.coef_ = np.asfortranarray(head.coef_)
         self._urgency_order = self._column_order(urgency_head, URGENCIES)
         self._topic_order = self._column_order(topic_head, TOPICS)
         self._urgency_weights = self._centred_weights(urgency_head, self._urgency_order)
