@@ -65,8 +65,16 @@ class Words:
         if not tokens:
             return term
         if self._lower is not None:
-            found = _term_pattern(" ".join(tokens)).search(self._lower)
-            return self.body[found.start() : found.end()] if found else term
+            # str.find jumps to each place the first word's letters occur (C speed); the pattern
+            # only checks there. A search with a leading \b gets no such literal-prefix scan.
+            lower, pattern = self._lower, _term_pattern(" ".join(tokens))
+            at = lower.find(tokens[0])
+            while at != -1:
+                found = pattern.match(lower, at)
+                if found:
+                    return self.body[found.start() : found.end()]
+                at = lower.find(tokens[0], at + 1)
+            return term
         start = self.first.get(tokens[0])
         if start is None:
             return term
