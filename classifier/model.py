@@ -26,8 +26,10 @@ TOP_TERMS = 6  # candidates per head; reasons show at most two distinct phrases
 DETAIL_TERMS = 3  # weighted terms per head kept in the structured details
 
 # Types the artifact may hold beyond skops' defaults (which cover scikit-learn and numpy):
-# only our own feature transformer. Anything else in a file makes loading fail.
-ALLOWED_TYPES: frozenset[str] = frozenset({"classifier.features.TextFeatures"})
+# only our own feature transformer and topic head. Anything else in a file makes loading fail.
+ALLOWED_TYPES: frozenset[str] = frozenset(
+    {"classifier.features.TextFeatures", "classifier.heads.NBLogisticRegression"}
+)
 
 
 def sidecar_path(model_path: Path) -> Path:
@@ -56,6 +58,8 @@ class TriageModel:
             float(check_soon_threshold) if check_soon_threshold is not None else None
         )
         self.model_version = model_version
+        for head in (urgency_head, topic_head):  # `X @ coef_.T` copies C-ordered weights per call
+            head.coef_ = np.asfortranarray(head.coef_)
         self._urgency_order = self._column_order(urgency_head, URGENCIES)
         self._topic_order = self._column_order(topic_head, TOPICS)
         self._urgency_weights = self._centred_weights(urgency_head, self._urgency_order)
@@ -94,8 +98,9 @@ class TriageModel:
         """Model probabilities (columns in URGENCIES and TOPICS order) and the word features."""
         import scipy.sparse as sp
 
-        word, char = self.features.transform_blocks(bodies)
-        X = sp.hstack([word, char], format="csr")
+        blocks = self.features.transform_blocks(bodies)
+        word = blocks[0]
+        X = sp.hstack(blocks, format="csr")
         urgency = linear_probabilities(self.urgency_head, X)[:, self._urgency_order]
         topic = linear_probabilities(self.topic_head, X)[:, self._topic_order]
         return urgency, topic, word
@@ -197,12 +202,14 @@ class TriageModel:
 
 
 def linear_probabilities(head: Any, X: Any) -> np.ndarray:
-    """The multinomial logistic head's predict_proba, without scikit-learn's per-call checks."""
+    """A linear head's predict_proba, without scikit-learn's per-call checks."""
     # Input validation costs about 0.3 ms per head and call, a fifth of scoring one comment
     # at intake; the features are ours and already checked, so compute softmax(Xw + b).
     if len(head.classes_) <= 2:
         return head.predict_proba(X)
     scores = np.asarray(X @ head.coef_.T) + head.intercept_
+    if hasattr(head, "proba_from_scores"):  # the one-vs-rest topic head (classifier.heads)
+        return head.proba_from_scores(scores)
     scores -= scores.max(axis=1, keepdims=True)
     np.exp(scores, out=scores)
     scores /= scores.sum(axis=1, keepdims=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from classifier.labels import label_words
 
@@ -26,6 +27,7 @@ SHORT_REASON_CHARS = 90
 # "P(urgent)=0.16", "0.72", "16%": a number a midwife cannot act on without words around it.
 _BARE_PROBABILITY = re.compile(r"\bP\([a-z_]+\)\s*=|^\s*[\d.]+%?\s*$", re.IGNORECASE)
 _WORD = re.compile(r"(?u)\b\w\w+\b")
+_PATTERN_CACHE = 20_000  # compiled term patterns kept (the model has about that many word terms)
 
 
 def readable(term: str) -> bool:
@@ -42,13 +44,13 @@ class Words:
     def __init__(self, body: str) -> None:
         self.body = body
         self._spans: list[tuple[int, int]] | None = None
-        if body.isascii():  # lower-casing ASCII keeps every word and offset: one C-level pass
-            self.lowered = _WORD.findall(body.lower())
-        else:
+        # Lower-casing ASCII keeps every offset, so a term is found by one regex search in C.
+        self._lower = body.lower() if body.isascii() else None
+        if self._lower is None:
             self.lowered = [body[a:b].lower() for a, b in self.spans]
-        # the first index of each word: later (smaller) indices overwrite earlier ones
-        last = len(self.lowered) - 1
-        self.first = dict(zip(reversed(self.lowered), range(last, -1, -1), strict=True))
+            # the first index of each word: later (smaller) indices overwrite earlier ones
+            last = len(self.lowered) - 1
+            self.first = dict(zip(reversed(self.lowered), range(last, -1, -1), strict=True))
 
     @property
     def spans(self) -> list[tuple[int, int]]:
@@ -60,7 +62,20 @@ class Words:
     def quote(self, term: str) -> str:
         """The words of `term` as typed (their case and spacing), else the term itself."""
         tokens = term.split()
-        start = self.first.get(tokens[0]) if tokens else None
+        if not tokens:
+            return term
+        if self._lower is not None:
+            # str.find jumps to each place the first word's letters occur (C speed); the pattern
+            # only checks there. A search with a leading \b gets no such literal-prefix scan.
+            lower, pattern = self._lower, _term_pattern(" ".join(tokens))
+            at = lower.find(tokens[0])
+            while at != -1:
+                found = pattern.match(lower, at)
+                if found:
+                    return self.body[found.start() : found.end()]
+                at = lower.find(tokens[0], at + 1)
+            return term
+        start = self.first.get(tokens[0])
         if start is None:
             return term
         n = len(tokens)
@@ -69,6 +84,17 @@ class Words:
                 spans = self.spans
                 return self.body[spans[i][0] : spans[i + n - 1][1]]
         return term
+
+
+# Between two consecutive words (runs of 2+ word characters) there can only be non-word
+# characters and one-letter words, which are not words for the model.
+_GAP = r"(?:\W|\b\w\b)+"
+
+
+@lru_cache(maxsize=_PATTERN_CACHE)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """The first place a term's words occur as consecutive words, like `Words.lowered` finds."""
+    return re.compile(r"\b" + _GAP.join(re.escape(token) for token in term.split()) + r"\b")
 
 
 def quote(body: str, term: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier import TriageModel
+from classifier.features import questions
 
 ROOT = Path(__file__).resolve().parents[2]
 ODD = ["", "   ", "a", "I\u2019m OK", "ünïcödé wörds", "x" * 300, "two\n\nlines\tand tabs",
@@ -41,3 +42,22 @@ def test_package_imports_without_flask() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_only_the_sentences_that_ask_make_the_question_block() -> None:
+    """A comment's questions are its sentences ending in '?'; a comment that asks none has none."""
+    assert questions("we lost her in may. is the helpline open at weekends? thanks x") == (
+        " is the helpline open at weekends?"
+    )
+    assert questions("so sad today. thank you all") == ""
+
+
+def test_question_block_holds_only_the_words_of_the_question(model: TriageModel) -> None:
+    """The question columns of a comment come from the words of its question, not its story."""
+    names = model.features.get_feature_names_out()
+    row = model.features.transform(["The bleeding has stopped. Can I go back to work?"])
+    asked = {str(names[c]) for c in row.indices if str(names[c]).startswith("question:")}
+    assert asked and all(
+        set(name.removeprefix("question:").split()) <= {"can", "go", "back", "to", "work"}
+        for name in asked
+    )

@@ -138,7 +138,7 @@ def test_fast_probabilities_equal_scikit_learns(model):
 
     from classifier.model import linear_probabilities
 
-    word, char = model.features.transform_blocks(["soaking a pad an hour and dizzy", "thanks x"])
-    X = sp.hstack([word, char], format="csr")
+    blocks = model.features.transform_blocks(["soaking a pad an hour and dizzy?", "thanks x"])
+    X = sp.hstack(blocks, format="csr")
     for head in (model.urgency_head, model.topic_head):
         assert np.allclose(linear_probabilities(head, X), head.predict_proba(X), atol=1e-12)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from classifier import TriageModel
-from classifier.reasons import FUNCTION_WORDS, is_bare_probability, readable, short_reason
+from classifier.reasons import FUNCTION_WORDS, is_bare_probability, quote, readable, short_reason
 
 BODIES = [
     "getting cramps twice a day, do they stop after the first period?",
@@ -79,3 +79,18 @@ def test_a_long_reason_is_cut_at_a_word_boundary():
 def test_every_prediction_gives_the_queue_one_short_reason(model: TriageModel):
     for prediction in model.predict_many(BODIES):
         assert short_reason(prediction.reasons)
+
+
+@pytest.mark.parametrize(
+    ("body", "term", "expected"),
+    [
+        ("Soaking a PAD a  Day, pads all night", "pad day", "PAD a  Day"),  # "a" is no word
+        ("pads every hour, then a Pad every hour", "pad every", "Pad every"),  # whole words only
+        ("my pad_a day", "pad day", "pad day"),  # pad_a is one word: not in the comment
+        ("Brauch ich ein Pad? Pad  Day.", "pad day", "Pad  Day"),
+        ("Pad\u00e9 day, PAD day", "pad day", "PAD day"),  # not ASCII: the word-by-word path
+    ],
+)
+def test_a_term_is_quoted_as_the_writer_typed_its_first_whole_occurrence(body, term, expected):
+    """Quotes keep the writer's case and spacing and match whole consecutive words only."""
+    assert quote(body, term) == expected
