@@ -189,7 +189,7 @@ def test_pseudonymised_export_thread_ids_are_not_the_feeds_comment_ids(
     import json
 
     comment = make_comment(author_name="Alex Smith", status="published",
-                           first_replied_at=utcnow(), published_at=utcnow())
+                           first_replied_at=utcnow())
     make_reply(comment, midwife)
     response = supervisor_client.post("/exports/threads",
                                       data={"format": "json", "pseudonymise": "y"})
