@@ -7,10 +7,12 @@ Run: .venv/bin/python -m bench.bench_feed --baseline /work/main [--n 20000] [--r
 Each checkout builds its own database with the same bench/datagen_threads data (SQLite files
 in the system temp folder; on PostgreSQL two databases named after --postgres-url, created
 and EMPTIED), then child processes time, round after round and alternating between the two
-checkouts (so both see the same machine load): the page's filter alone (the ids of the
-comments the page may show now) and the whole `page_feed` (threads, replies, ETag,
-Last-Modified) of the page with the most comments. Printed: the median over rounds of each
-child's median of --repeat calls, and the ratio ours / baseline; both feeds must be equal.
+checkouts (so both see the same machine load): the filter alone in SQL (the ids of the
+comments the page may show now: `Comment.is_public_at` here, the stored column in the
+baseline; the feed itself checks the moment in Python on the replies it loads) and the whole
+`page_feed` (threads, replies, ETag, Last-Modified) of the page with the most comments.
+Printed: the median over rounds of each child's median of --repeat calls, and the ratio
+ours / baseline; both feeds must be equal.
 """
 
 from __future__ import annotations

@@ -264,7 +264,7 @@ class Comment(db.Model):
 
     @is_public_at.expression
     def is_public_at(cls, now: datetime) -> ColumnElement[bool]:
-        # EXISTS along ix_replies_comment_id rather than min(): the feed's filter stays indexed.
+        # EXISTS along ix_replies_comment_id rather than min(): one index probe per comment.
         return and_(cls.status == "published", exists().where(
             Reply.comment_id == cls.id, Reply.kind == "public", Reply.published_at <= now))
 

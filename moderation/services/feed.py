@@ -71,12 +71,17 @@ def published_threads(page: Page, now: datetime | None = None) -> list[Published
     comments = db.session.scalars(
         select(Comment)
         .options(selectinload(Comment.replies).joinedload(Reply.midwife))
-        .where(Comment.page_id == page.id, Comment.is_public_at(now))
+        .where(Comment.page_id == page.id, Comment.status == "published")
         .order_by(func.coalesce(Comment.posted_at, Comment.received_at), Comment.id)
     )
     roots: list[PublishedThread] = []
     follow_ups: dict[int, list[PublishedThread]] = {}
     for comment in comments:
+        # The visible moment derives from the replies, loaded here anyway: checked in Python,
+        # so the query reads ix_comments_page_status alone (an EXISTS per comment made
+        # PostgreSQL hash every reply of every page).
+        if not comment.is_public_at(now):
+            continue
         replies = sorted(
             (reply for reply in comment.replies if reply.is_public_at(now)),
             key=lambda reply: (reply.published_at, reply.id),
