@@ -110,9 +110,9 @@ def bulk_insert_threads(connection, n: int, *, seed: int = 7, days: int = 730, n
                        "posted_at", "received_at", "status", "urgency", "topic",
                        "urgency_scores", "topic_scores", "urgent_probability",
                        "model_version", "triage_reasons", "triaged", "due_at",
-                       "published_at", "first_replied_at", "response_seconds",
-                       "response_working_seconds", "moderated_by_id", "moderated_at",
-                       "version", "red_flag", "red_flag_categories", "check_soon", "redactions")
+                       "first_replied_at", "response_seconds", "response_working_seconds",
+                       "moderated_by_id", "version", "red_flag", "red_flag_categories",
+                       "check_soon", "redactions")
     reply_columns = ("comment_id", "midwife_id", "body", "created_at", "published_at", "kind",
                      "version")
     correction_columns = ("comment_id", "user_id", "field", "old_value", "new_value",
@@ -143,8 +143,8 @@ def bulk_insert_threads(connection, n: int, *, seed: int = 7, days: int = 730, n
                 author, f"person{comment_id}@example.com" if rng.random() < 0.6 else None,
                 body, when(received), when(received), status, urgency, topic, empty_object,
                 empty_object, 0.9 if urgency == "urgent" else 0.1, "bench", empty_list,
-                True, when(due), when(replied), when(replied), seconds, working, midwife,
-                when(replied), 1, False, empty_list, False, empty_list))
+                True, when(due), when(replied), seconds, working, midwife, 1, False,
+                empty_list, False, empty_list))
             if rng.random() < 0.03:
                 field = rng.choice(("urgency", "topic"))
                 old = rng.choice(urgencies if field == "urgency" else topics)

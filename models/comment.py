@@ -18,10 +18,13 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     event,
+    exists,
+    func,
     or_,
+    select,
     text,
 )
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
@@ -49,6 +52,10 @@ STATUS_MOVES: dict[str, tuple[str, ...]] = {
     "closed": (),
     "unpublished": (),
 }
+
+
+# Outcomes that answer the poster: their moment is first_replied_at, not moderated_at.
+ANSWERED_STATUSES = ("published", "private")
 
 
 class InvalidTransition(ValueError):
@@ -154,8 +161,11 @@ class Comment(db.Model):
     # The first time anyone claimed it: the reports' time to first claim of urgent comments.
     first_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    # Outcome of moderation.
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Outcome of moderation. Each moment has one home (docs/architecture.md, "Moments of a
+    # comment"): the first answer's moment is first_replied_at (the response-time measurement,
+    # written once by record_first_answer); moderated_at is the moment of any other outcome
+    # (rejected, spam, closed, unpublished); when the public sees the comment derives from its
+    # replies (published_at below).
     first_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     response_seconds: Mapped[int | None] = mapped_column(Integer)
     response_working_seconds: Mapped[int | None] = mapped_column(Integer)
@@ -236,6 +246,62 @@ class Comment(db.Model):
     @claim_held_by.expression
     def claim_held_by(cls, user_id: int, now: datetime) -> ColumnElement[bool]:
         return and_(cls.claimed_by_id == user_id, cls.claim_expires_at >= now)
+
+    # --- Moments: each stored once, the rest derived (in Python and in SQL) -----------------
+
+    @hybrid_property
+    def published_at(self) -> datetime | None:
+        """When the public may first see the comment: its earliest public reply's moment."""
+        return min((reply.published_at for reply in self.replies
+                    if reply.kind == "public" and reply.published_at is not None), default=None)
+
+    @published_at.inplace.expression
+    @classmethod
+    def _published_at_expression(cls) -> Any:
+        return (select(func.min(Reply.published_at))
+                .where(Reply.comment_id == cls.id, Reply.kind == "public")
+                .correlate_except(Reply).scalar_subquery())
+
+    @hybrid_method
+    def is_public_at(self, now: datetime) -> bool:
+        """The public page shows this comment at `now` (published, a reply's moment passed)."""
+        published_at = self.published_at
+        return self.status == "published" and published_at is not None and published_at <= now
+
+    @is_public_at.expression
+    def is_public_at(cls, now: datetime) -> ColumnElement[bool]:
+        # EXISTS along ix_replies_comment_id rather than min(): one index probe per comment.
+        return and_(cls.status == "published", exists().where(
+            Reply.comment_id == cls.id, Reply.kind == "public", Reply.published_at <= now))
+
+    @hybrid_property
+    def decided_at(self) -> datetime | None:
+        """When its outcome was decided: the first answer, or moderated_at for any other."""
+        return self.moderated_at if self.moderated_at is not None else self.first_replied_at
+
+    @decided_at.inplace.expression
+    @classmethod
+    def _decided_at_expression(cls) -> ColumnElement[datetime | None]:
+        return func.coalesce(cls.moderated_at, cls.first_replied_at)
+
+    def record_first_answer(self, now: datetime, seconds: int, working_seconds: int) -> None:
+        """Keep the first answer's moment and response times; a later answer changes none."""
+        if self.first_replied_at is None:
+            self.first_replied_at = now
+            self.response_seconds = seconds
+            self.response_working_seconds = working_seconds
+
+    def record_outcome(self, status: str, user_id: int, now: datetime) -> None:
+        """Move to `status`, decided by `user_id`; moderated_at only for a non-answer."""
+        self.move_to(status)
+        self.moderated_by_id = user_id
+        self.moderated_at = None if status in ANSWERED_STATUSES else now
+
+    def forget_answer(self) -> None:
+        """Clear the answer and its moments: the comment is back in the queue unanswered."""
+        self.first_replied_at = None
+        self.response_seconds = self.response_working_seconds = None
+        self.moderated_by_id = self.moderated_at = None
 
     def move_to(self, status: str) -> None:
         """Change the status along STATUS_MOVES; raise InvalidTransition for any other move."""

@@ -5,8 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from models.base import UTCDateTime, db, utcnow
 from models.outbox import OutboxMessage
@@ -23,7 +35,8 @@ class Reply(db.Model):
     __table_args__ = (
         # The reports' replies per midwife read this index alone (an index-only scan on
         # PostgreSQL), not the period's reply rows.
-        Index("ix_replies_published_midwife", "published_at", "midwife_id"),
+        Index("ix_replies_published_midwife", "published_at", "midwife_id", "kind",
+              "withdrawn_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,8 +46,11 @@ class Reply(db.Model):
     snippet_id: Mapped[int | None] = mapped_column(ForeignKey("snippets.id"))
     snippet_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # When the public may see it: publishing sets it to the end of the undo window; None for
-    # a private reply and for a reply withdrawn (undone or unpublished).
+    # When the public may first see it (the one home of that moment; the comment's visible
+    # moment derives from it): publishing sets it to the end of the undo window, a second
+    # clinician's approval to the approval. None for a private reply and for one that never
+    # went public (held, sent back or taken back in the undo window). A supervisor's unpublish
+    # keeps it and sets withdrawn_at: the reply was public from then until then.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # "public" (on the page) or "private" (emailed to the poster through the outbox).
     kind: Mapped[str] = mapped_column(String(16), default="public")
@@ -56,10 +72,22 @@ class Reply(db.Model):
         back_populates="reply", order_by="ReplyVersion.version"
     )
 
+    @hybrid_property
+    def is_published(self) -> bool:
+        """Public on the page (or once its undo window ends) and not withdrawn."""
+        return (self.kind == "public" and self.published_at is not None
+                and self.withdrawn_at is None)
+
+    @is_published.inplace.expression
+    @classmethod
+    def _is_published_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.kind == "public", cls.published_at.is_not(None),
+                    cls.withdrawn_at.is_(None))
+
     def is_public_at(self, now: datetime) -> bool:
         """Tell whether the public may see this reply at `now`."""
-        return (self.kind == "public" and self.published_at is not None
-                and self.published_at <= now)
+        return bool(self.is_published) and self.published_at is not None \
+            and self.published_at <= now
 
 
 class ReplyVersion(db.Model):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from markupsafe import Markup, escape
 
 from classifier.labels import label_words
 from classifier.reasons import short_reason
 from models import utcnow
 from moderation.formatting import london_time
+from moderation.forms import ButtonForm
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -44,6 +45,13 @@ def _unacknowledged_near_misses() -> int:
     return unacknowledged_count()
 
 
+def _button_form() -> ButtonForm:
+    # One per request: a page may hold a button form per row (the queue's "Release").
+    if "button_form" not in g:
+        g.button_form = ButtonForm()
+    return g.button_form
+
+
 def register(app: Flask) -> None:
     """Register the filters and globals."""
     app.jinja_env.filters["paragraphs"] = paragraphs
@@ -53,3 +61,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["short_reason"] = short_reason
     app.jinja_env.globals["unacknowledged_near_misses"] = _unacknowledged_near_misses
     app.jinja_env.globals["now"] = utcnow
+    # The CSRF token of a form that is only a button, through a Flask-WTF form (csrf_field).
+    app.jinja_env.globals["button_form"] = _button_form

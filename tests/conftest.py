@@ -290,10 +290,12 @@ def make_reply(app) -> Callable[..., Reply]:
     """Create a published reply to a comment."""
 
     def make(comment: Comment, midwife: User, body: str = "Thank you for writing.",
-             published_at=None) -> Reply:
+             published_at=None, withdrawn_at=None) -> Reply:
+        # withdrawn_at: a supervisor unpublished it then; its comment stays shown, unverified.
         published_at = published_at or utcnow()
         reply = Reply(comment_id=comment.id, midwife_id=midwife.id, body=body,
-                      created_at=published_at, published_at=published_at)
+                      created_at=published_at, published_at=published_at,
+                      withdrawn_at=withdrawn_at)
         db.session.add(reply)
         db.session.commit()
         return reply

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -180,3 +181,20 @@ def form_token(html: str) -> str:
     match = re.search(r'name="form_token" type="hidden" value="([0-9a-f]{32})"', html)
     assert match, "the form carries a one-time token"
     return match.group(1)
+
+
+def insert_row(connection: Any, table: Any, **values: Any) -> None:
+    """Insert a row giving every required column a plain value of its type (migration tests)."""
+    from sqlalchemy import JSON, Boolean, DateTime, Float, Integer
+
+    row = {}
+    for column in table.columns:
+        if column.primary_key or column.nullable or column.server_default is not None:
+            continue
+        kind = column.type
+        row[column.name] = (
+            utcnow() if isinstance(kind, DateTime) else False if isinstance(kind, Boolean)
+            else 0.5 if isinstance(kind, Float) else 1 if isinstance(kind, Integer)
+            else {} if isinstance(kind, JSON) else f"{column.name}-{uuid.uuid4().hex[:8]}")
+    row.update(values)
+    connection.execute(table.insert().values(**row))

@@ -218,13 +218,14 @@ def answered_page(make_page, make_comment, make_reply, midwife):
     page = make_page("after-a-miscarriage", "After a miscarriage")
     now = utcnow()
     later = make_comment("Second question", status="published", page=page,
-                         author_email="second@example.net", received_at=now - timedelta(days=1),
-                         published_at=now - timedelta(hours=2))
+                         author_email="second@example.net", received_at=now - timedelta(days=1))
     earlier = make_comment("First question", status="published", page=page,
-                           author_email="first@example.net", received_at=now - timedelta(days=3),
-                           published_at=now - timedelta(days=2))
-    make_comment("Published, not yet answered", status="published", page=page,
-                 received_at=now - timedelta(hours=5), published_at=now - timedelta(hours=1))
+                           author_email="first@example.net", received_at=now - timedelta(days=3))
+    unanswered = make_comment("Published, not yet answered", status="published", page=page,
+                              received_at=now - timedelta(hours=5))
+    # Its only reply was unpublished by a supervisor: the comment stays, unverified.
+    make_reply(unanswered, midwife, "Unpublished answer", published_at=now - timedelta(hours=1),
+               withdrawn_at=now - timedelta(minutes=30))
     make_comment("Waiting for a midwife", status="pending", page=page,
                  author_email="pending@example.net")
     make_comment("Spam link", status="spam", page=page)
@@ -247,6 +248,7 @@ def test_the_feed_shows_published_comments_oldest_first_with_published_replies(
         "First question", "Second question", "Published, not yet answered"]
     assert [r["body"] for r in comments[0]["replies"]] == ["Answer to the first"]
     assert "Unpublished draft" not in response.get_data(as_text=True)
+    assert "Unpublished answer" not in response.get_data(as_text=True)
     assert [c["verified"] for c in comments] == [True, True, False]
     assert comments[0]["replies"][0]["author_name"] == "Sam"
 
@@ -258,10 +260,11 @@ def test_the_feed_never_contains_an_email_or_hidden_content(client, answered_pag
         assert hidden not in text
 
 
-def test_the_feed_returns_bodies_as_plain_json_strings(client, make_page, make_comment):
+def test_the_feed_returns_bodies_as_plain_json_strings(client, make_page, make_comment,
+                                                       make_reply, midwife):
     page = make_page("p")
-    make_comment("<script>alert(1)</script>", status="published", page=page,
-                 published_at=utcnow())
+    comment = make_comment("<script>alert(1)</script>", status="published", page=page)
+    make_reply(comment, midwife)
     response = client.get("/api/v1/pages/p/comments")
     assert response.mimetype == "application/json"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -289,8 +292,7 @@ def test_a_new_published_reply_changes_the_etag_and_date(client, answered_page, 
     first = client.get("/api/v1/pages/after-a-miscarriage/comments")
     # A published_at in the future would be a reply still inside its undo window (not public
     # yet): the new reply is public now, and the ETag alone tells the client it changed.
-    comment = make_comment("Third question", status="published", page=answered_page,
-                           published_at=utcnow())
+    comment = make_comment("Third question", status="published", page=answered_page)
     make_reply(comment, midwife, "Answer to the third", published_at=utcnow())
     again = client.get("/api/v1/pages/after-a-miscarriage/comments",
                        headers={"If-None-Match": first.headers["ETag"],

@@ -156,3 +156,11 @@ def test_the_complexity_check_names_a_module_too_long_and_a_function_too_complex
     assert "401 lines (at most 400)" in size_break
     assert check.main([str(small)]) == 0
     assert check.main([str(tangled), str(small)]) == 1
+
+
+def test_no_template_writes_a_csrf_input_by_hand():
+    # Forms render their token through Flask-WTF (the csrf_field macro), never as raw HTML.
+    by_hand = [path.relative_to(ROOT).as_posix()
+               for path in sorted((ROOT / "templates").rglob("*.html"))
+               if "csrf_token()" in path.read_text(encoding="utf-8")]
+    assert by_hand == []

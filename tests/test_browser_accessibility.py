@@ -78,8 +78,8 @@ def everything(make_comment, make_snippet, make_reply, supervisor, midwife, jo):
                            due_at=now - timedelta(hours=1))
     claim_comment(overdue.id, jo)
     answered = make_comment("Thank you for the page", urgency="routine", status="published",
-                            moderated_by_id=midwife.id, moderated_at=now,
-                            first_replied_at=now, published_at=now, response_seconds=600,
+                            moderated_by_id=midwife.id,
+                            first_replied_at=now, response_seconds=600,
                             response_working_seconds=600)
     answer = make_reply(answered, midwife, body="Thank you for writing to us.")
     from datetime import date
@@ -242,7 +242,7 @@ def test_pages_reached_through_forms_have_no_axe_violations(axe_tab, everything,
     now = utcnow()
     root = make_comment("How long does the bleeding last?", status="published",
                         author_email="dee@example.test", moderated_by_id=midwife.id,
-                        moderated_at=now, first_replied_at=now, published_at=now)
+                        first_replied_at=now)
     make_reply(root, midwife, body="Usually up to two weeks.")
     follow_up = make_comment("Still bleeding. I'm Dee Smith of 4 Elm Road, call 07700 900123",
                              in_reply_to_id=root.id, author_email="dee@example.test")

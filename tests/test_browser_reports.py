@@ -32,9 +32,9 @@ def answered_threads(make_comment, make_reply, midwife):
         replied = received + timedelta(minutes=minutes)
         comment = make_comment(body, urgency=urgency, topic="bleeding", status="published",
                                received_at=received, first_replied_at=replied,
-                               published_at=replied, response_seconds=minutes * 60,
+                               response_seconds=minutes * 60,
                                response_working_seconds=minutes * 60,
-                               moderated_by_id=midwife.id, moderated_at=replied,
+                               moderated_by_id=midwife.id,
                                due_at=received + timedelta(minutes=60 if urgency == "urgent"
                                                            else 2 * 24 * 60))
         make_reply(comment, midwife, body=f"Reply to: {body}", published_at=replied)

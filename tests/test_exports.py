@@ -48,10 +48,9 @@ def thread(make_comment, make_reply, midwife, make_page):
                                author_name=author_name, author_email=author_email,
                                received_at=received, page=page,
                                due_at=due or received + timedelta(hours=4),
-                               first_replied_at=replied, published_at=replied,
-                               response_seconds=minutes * 60,
+                               first_replied_at=replied, response_seconds=minutes * 60,
                                response_working_seconds=minutes * 30,
-                               moderated_by_id=midwife.id, moderated_at=replied)
+                               moderated_by_id=midwife.id)
         for n, reply in enumerate(replies):
             make_reply(comment, midwife, body=reply,
                        published_at=replied + timedelta(hours=n))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -20,6 +19,7 @@ from moderation.services.queue import (
     queue_page,
     urgent_unclaimed_count,
 )
+from tests.helpers import insert_row
 
 
 @pytest.fixture
@@ -611,23 +611,6 @@ def test_triage_puts_a_comment_a_safety_rule_fires_on_at_the_top_of_the_lane(
     assert listed(midwife)[0] == comment.id
 
 
-def _insert_row(connection, table, **values) -> None:
-    """Insert a row giving every required column a plain value of its type."""
-    from sqlalchemy import JSON, Boolean, DateTime, Float, Integer
-
-    row = {}
-    for column in table.columns:
-        if column.primary_key or column.nullable or column.server_default is not None:
-            continue
-        kind = column.type
-        row[column.name] = (
-            utcnow() if isinstance(kind, DateTime) else False if isinstance(kind, Boolean)
-            else 0.5 if isinstance(kind, Float) else 1 if isinstance(kind, Integer)
-            else {} if isinstance(kind, JSON) else f"{column.name}-{uuid.uuid4().hex[:8]}")
-    row.update(values)
-    connection.execute(table.insert().values(**row))
-
-
 def test_the_migration_gives_comments_already_stored_their_rank(tmp_path):
     from flask_migrate import upgrade
     from sqlalchemy import MetaData
@@ -645,9 +628,9 @@ def test_the_migration_gives_comments_already_stored_their_rank(tmp_path):
         with db.engine.begin() as connection:
             tables = MetaData()
             tables.reflect(connection)
-            _insert_row(connection, tables.tables["pages"], id=1)
+            insert_row(connection, tables.tables["pages"], id=1)
             for number, (urgency, red_flag, check_soon, probability) in enumerate(cases, 1):
-                _insert_row(connection, tables.tables["comments"], id=number, page_id=1,
+                insert_row(connection, tables.tables["comments"], id=number, page_id=1,
                             site_id=None, urgency=urgency, red_flag=red_flag,
                             check_soon=check_soon, urgent_probability=probability,
                             red_flag_categories=[], status="pending")

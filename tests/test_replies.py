@@ -264,7 +264,9 @@ def test_publishing_records_the_reply_the_response_times_and_an_audit_event(
     assert (reply.snippet_id, reply.snippet_version) == (snippet.id, 1)
     assert reply.published_at == now
     assert comment.status == "published"
-    assert comment.published_at == comment.first_replied_at == comment.moderated_at == now
+    # One stored moment: the visible one derives from the reply, the decided one from the answer.
+    assert comment.published_at == comment.first_replied_at == comment.decided_at == now
+    assert comment.moderated_at is None
     assert comment.moderated_by_id == midwife.id
     assert comment.response_seconds == 5400
     assert comment.response_working_seconds == 5400

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEvent, Comment, Reply, ReplyVersion, User, db, utcnow
+from moderation.formatting import iso_utc
 from moderation.services.claims import claim_comment
 from moderation.services.feed import find_page, published_threads
 from moderation.services.replies import InvalidReply, ReplyConflict, publish_reply
@@ -182,6 +183,23 @@ def test_a_supervisor_unpublishes_a_reply_with_a_reason(app, client, published, 
     reply = db.session.get(Reply, reply.id)
     assert reply.withdraw_reason == "Out-of-date advice on bleeding"
     assert reply.body == FIRST  # kept for the record
+
+
+def test_a_comment_whose_only_reply_is_unpublished_stays_on_the_feed_from_the_same_moment(
+        app, client, published, supervisor):
+    reply = published()
+    moment = db.session.get(Comment, reply.comment_id).published_at
+    unpublish_reply(reply.id, supervisor, "Out-of-date advice on bleeding")
+    db.session.commit()
+    db.session.expire_all()
+    comment = db.session.get(Comment, reply.comment_id)
+    assert comment.status == "published" and comment.published_at == moment
+    feed = client.get("/api/v1/pages/after-a-miscarriage/comments").get_json()
+    [shown] = feed["comments"]
+    assert shown["id"] == comment.id and shown["replies"] == [] and not shown["verified"]
+    assert shown["published_at"] == iso_utc(moment)
+    with pytest.raises(ReplyConflict, match="not published"):
+        unpublish_reply(reply.id, supervisor, "again")
 
 
 def test_a_supervisor_unpublishes_a_whole_thread_over_http(app, client, published,

@@ -1,7 +1,7 @@
 """Report covering indexes: answered threads and replies per midwife read from an index alone
 
 Revision ID: 5c3e1f2a7b90
-Revises: 9da5dd6c4d0b
+Revises: 3b8e1f6a2c47
 Create Date: 2026-12-01 20:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c3e1f2a7b90'
-down_revision = '9da5dd6c4d0b'
+down_revision = '3b8e1f6a2c47'
 branch_labels = None
 depends_on = None
 
@@ -23,7 +23,8 @@ ANSWERED_ONLY = sa.text('first_replied_at IS NOT NULL')
 def upgrade():
     op.create_index('ix_comments_answered', 'comments', ANSWERED, unique=False,
                     sqlite_where=ANSWERED_ONLY, postgresql_where=ANSWERED_ONLY)
-    op.create_index('ix_replies_published_midwife', 'replies', ['published_at', 'midwife_id'],
+    op.create_index('ix_replies_published_midwife', 'replies',
+                    ['published_at', 'midwife_id', 'kind', 'withdrawn_at'],
                     unique=False)
 
 

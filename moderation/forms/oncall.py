@@ -38,7 +38,3 @@ class ChannelsForm(FlaskForm):
                         validators=[Optional(), Length(max=254)])
     email_enabled = BooleanField("Email", default=True)
     webhook_enabled = BooleanField("Webhook (chat or SMS gateway)")
-
-
-class ButtonForm(FlaskForm):
-    """A CSRF-protected button with no fields (remove, retry, I'm on it)."""

@@ -218,8 +218,8 @@ def _seed_answered_threads() -> int:
             urgency_scores={}, topic_scores={}, triage_reasons=[],
             urgent_probability=1.0 if item["urgency"] == "urgent" else 0.0,
             due_at=reply_due_at(received, item["urgency"], policy),
-            published_at=replied, first_replied_at=replied, moderated_by_id=midwife.id,
-            moderated_at=replied, response_seconds=int((replied - received).total_seconds()),
+            first_replied_at=replied, moderated_by_id=midwife.id,
+            response_seconds=int((replied - received).total_seconds()),
             response_working_seconds=working_seconds_between(received, replied, policy),
         )
         db.session.add(comment)

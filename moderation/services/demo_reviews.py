@@ -82,8 +82,8 @@ def _urgent_reply_to_review(midwife: User) -> int:
         urgency="urgent", topic="bleeding", triaged=True, urgency_scores={}, topic_scores={},
         triage_reasons=[], urgent_probability=1.0, red_flag=True,
         red_flag_categories=["physical_emergency"],
-        due_at=reply_due_at(received, "urgent", current_policy()), published_at=replied,
-        first_replied_at=replied, moderated_by_id=midwife.id, moderated_at=replied,
+        due_at=reply_due_at(received, "urgent", current_policy()),
+        first_replied_at=replied, moderated_by_id=midwife.id,
         response_seconds=int((replied - received).total_seconds()))
     db.session.add(comment)
     db.session.flush()

@@ -210,7 +210,7 @@ class ThreadExport:
                 select(func.count().label("replies"))
                 .select_from(Reply)
                 .join(Comment, Comment.id == Reply.comment_id)
-                .where(*self.filters, Reply.published_at.is_not(None))
+                .where(*self.filters, Reply.is_published)
                 .group_by(Reply.comment_id)
                 .subquery()
             )
@@ -255,7 +255,7 @@ class ThreadExport:
             )
             .join(Page, Page.id == Comment.page_id)
             .outerjoin(Reply, and_(Reply.comment_id == Comment.id,
-                                   Reply.published_at.is_not(None)))
+                                   Reply.is_published))
             .outerjoin(User, User.id == Reply.midwife_id)
             .where(*self.filters)
             .order_by(Comment.first_replied_at, Comment.id, Reply.published_at, Reply.id)

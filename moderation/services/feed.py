@@ -71,13 +71,17 @@ def published_threads(page: Page, now: datetime | None = None) -> list[Published
     comments = db.session.scalars(
         select(Comment)
         .options(selectinload(Comment.replies).joinedload(Reply.midwife))
-        .where(Comment.page_id == page.id, Comment.status == "published",
-               Comment.published_at <= now)
+        .where(Comment.page_id == page.id, Comment.status == "published")
         .order_by(func.coalesce(Comment.posted_at, Comment.received_at), Comment.id)
     )
     roots: list[PublishedThread] = []
     follow_ups: dict[int, list[PublishedThread]] = {}
     for comment in comments:
+        # The visible moment derives from the replies, loaded here anyway: checked in Python,
+        # so the query reads ix_comments_page_status alone (an EXISTS per comment made
+        # PostgreSQL hash every reply of every page).
+        if not comment.is_public_at(now):
+            continue
         replies = sorted(
             (reply for reply in comment.replies if reply.is_public_at(now)),
             key=lambda reply: (reply.published_at, reply.id),
@@ -94,9 +98,10 @@ def published_threads(page: Page, now: datetime | None = None) -> list[Published
 
 def _last_change(page: Page) -> datetime:
     """The latest moment anything shown for this page was published or moderated."""
+    # A comment's visible moment is its first reply's, counted below; decided_at is when it
+    # was answered, rejected or unpublished.
     moments = db.session.execute(
-        select(func.max(Comment.published_at), func.max(Comment.moderated_at))
-        .where(Comment.page_id == page.id)
+        select(func.max(Comment.decided_at)).where(Comment.page_id == page.id)
     ).one()
     reply_moments = db.session.execute(
         select(func.max(Reply.published_at), func.max(Reply.edited_at),

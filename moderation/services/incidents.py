@@ -63,7 +63,7 @@ def _reply_involved(comment: Comment, reply_id: int | None) -> Reply | None:
         if reply is None or reply.comment_id != comment.id:
             raise IncidentError("That reply does not belong to this comment.")
         return reply
-    sent = [r for r in comment.replies if r.published_at is not None or r.kind == "private"]
+    sent = [r for r in comment.replies if r.is_published or r.kind == "private"]
     return sent[-1] if sent else None
 
 

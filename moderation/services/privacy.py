@@ -227,7 +227,7 @@ def subject_access(email: str, now: datetime | None = None) -> dict[str, Any]:
                 "moderation_reason": c.moderation_reason,
                 "replies": [{"body": r.body, "published_at": _iso(r.published_at),
                              "midwife": r.midwife.display_name if r.midwife else None}
-                            for r in c.replies if r.published_at is not None],
+                            for r in c.replies if r.is_published],
             }
             for c in comments
         ],

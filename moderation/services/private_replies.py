@@ -88,10 +88,7 @@ def send_private_reply(comment_id: int, user: User, body: str, *, expected_versi
                            f"{address!r}.) Nothing was sent.")
 
     seconds, working = response_times(comment, now)
-    if comment.first_replied_at is None:
-        comment.first_replied_at = now
-        comment.response_seconds = seconds
-        comment.response_working_seconds = working
+    comment.record_first_answer(now, seconds, working)
     before, after = close_comment(comment, user, "private", now)
 
     reply = Reply(comment_id=comment.id, midwife_id=user.id, body=text, kind="private",

@@ -144,7 +144,7 @@ def composer_context(comment: Comment, user: User, *, can_reply: bool,
         snippets=snippets,
         suggested_ids={s.id for s in snippets if is_first_choice(s, comment)},
         filled_bodies={s.id: fill_placeholders(s.body, comment, user) for s in snippets},
-        published_replies=[r for r in comment.replies if r.published_at is not None],
+        published_replies=[r for r in comment.replies if r.is_published],
         can_reply=can_reply,
         claim_message=claim_message,
     )
@@ -205,7 +205,7 @@ def _outcome_phrase(comment: Comment) -> str:
     if comment.status == "published" and comment.published_at is None:  # four eyes: held
         verb = "answered (the reply waits for a second clinician's approval)"
     who = comment.moderated_by.display_name if comment.moderated_by else None
-    when = london_time(comment.moderated_at or comment.published_at, "%H:%M on %d %b")
+    when = london_time(comment.decided_at, "%H:%M on %d %b")
     by = f" by {who}" if who else ""
     at = f" at {when}" if when else ""
     return f"already {verb}{by}{at}"
@@ -282,9 +282,7 @@ def close_comment(comment: Comment, user: User, status: str,
     """
     before = {"status": comment.status, "claimed_by_id": comment.claimed_by_id,
               "version": comment.version}
-    comment.move_to(status)
-    comment.moderated_by_id = user.id
-    comment.moderated_at = now
+    comment.record_outcome(status, user.id, now)
     comment.claimed_by_id = None
     comment.claimed_at = None
     comment.claim_expires_at = None
@@ -332,11 +330,7 @@ def publish_reply(comment_id: int, user: User, body: str, *, expected_version: i
     seconds, working = response_times(comment, now)
     # Public only once the undo window has passed (moderation/services/threads.py).
     visible_at = now + timedelta(seconds=max(0, current_app.config["REPLY_UNDO_SECONDS"]))
-    comment.published_at = visible_at
-    if comment.first_replied_at is None:
-        comment.first_replied_at = now
-    comment.response_seconds = seconds
-    comment.response_working_seconds = working
+    comment.record_first_answer(now, seconds, working)
     before, after = close_comment(comment, user, "published", now)
 
     reply = Reply(comment_id=comment.id, midwife_id=user.id, body=text, snippet_id=snippet_id,
@@ -367,8 +361,7 @@ def _four_eyes(reply: Reply, comment: Comment, now: datetime) -> bool:
         return False
     open_review(reply, mode, category, now)
     if mode == "before":
-        reply.published_at = None
-        comment.published_at = None
+        reply.published_at = None  # the comment's visible moment derives from it
         guarded_flush(comment.id)
     return mode == "before"
 

@@ -89,7 +89,7 @@ def week_bounds(week: str) -> tuple[datetime, datetime]:
 def _went_out(start: datetime, end: datetime) -> list[Any]:
     """Conditions: a reply written in [start, end) that went out (published or emailed)."""
     return [Reply.created_at >= start, Reply.created_at < end, Reply.withdrawn_at.is_(None),
-            or_(and_(Reply.kind == "public", Reply.published_at.is_not(None)),
+            or_(Reply.is_published,
                 and_(Reply.kind == "private", Reply.outbox_message_id.is_not(None)))]
 
 

@@ -168,9 +168,7 @@ def _release(reply: Reply, now: datetime) -> None:
         except ValueError as exc:
             raise ReviewError(str(exc)) from exc
     else:
-        reply.published_at = now
-        if reply.comment.published_at is None:
-            reply.comment.published_at = now
+        reply.published_at = now  # the comment's visible moment derives from it
     # Both branches change the reply, so Reply.version guards it: of two approvals one wins.
     _flush_reply_guarded(reply)
 
@@ -191,9 +189,7 @@ def _send_back(reply: Reply, reviewer: User, note: str, now: datetime) -> None:
     reply.withdraw_reason = f"Concern from a second clinician: {note}"
     comment = reply.comment
     comment.status = "pending"
-    comment.published_at = comment.first_replied_at = None
-    comment.response_seconds = comment.response_working_seconds = None
-    comment.moderated_by_id = comment.moderated_at = None
+    comment.forget_answer()
     comment.claimed_by_id = comment.claimed_at = comment.claim_expires_at = None
     _flush_reply_guarded(reply)
 

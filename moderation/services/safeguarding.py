@@ -23,6 +23,7 @@ from moderation.services.audit import record_event
 from moderation.services.documents import csv_document
 from moderation.services.outbox import enqueue_email
 from moderation.services.replies import CommentGone, InvalidReply, ReplyConflict, ReplyError
+from moderation.services.users import set_duty
 
 FLAG = "safeguarding"
 RULE_CATEGORIES = ("safeguarding", "abuse")
@@ -200,17 +201,10 @@ def export_csv(user: User) -> str:
 
 def set_lead(user_id: int, actor: User, lead: bool) -> User:
     """A supervisor designates (or stops designating) a safeguarding lead (audited)."""
-    if not actor.is_supervisor:
-        raise SafeguardingForbidden("Only a supervisor can designate the safeguarding lead.")
-    person = db.session.get(User, user_id)
-    if person is None:
-        raise CommentGone("This account does not exist.")
-    before = person.safeguarding_lead
-    person.safeguarding_lead = lead
-    db.session.flush()
-    record_event(actor, "safeguarding.lead_changed", "user", person.id,
-                 before={"safeguarding_lead": before}, after={"safeguarding_lead": lead})
-    return person
+    return set_duty(user_id, actor, "safeguarding_lead", lead, "safeguarding.lead_changed",
+                    refused=SafeguardingForbidden("Only a supervisor can designate the "
+                                                  "safeguarding lead."),
+                    missing=CommentGone("This account does not exist."))
 
 
 def staff() -> list[User]:

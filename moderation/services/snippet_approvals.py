@@ -24,6 +24,7 @@ from moderation.services.snippets import (
     next_position,
     update_snippet,
 )
+from moderation.services.users import set_duty
 
 MAX_REFERENCE_TITLE = 300
 MAX_REFERENCE_URL = 500
@@ -208,14 +209,7 @@ def remove_reference(reference_id: int, actor: User) -> Snippet:
 
 def set_clinical_approver(user_id: int, actor: User, approver: bool) -> User:
     """A supervisor lets a member of staff approve snippet changes, or stops it (audited)."""
-    if not actor.is_supervisor:
-        raise ApprovalRefused("Only a supervisor can name clinical approvers.")
-    person = db.session.get(User, user_id)
-    if person is None:
-        raise SnippetError("This account does not exist.")
-    before = person.clinical_approver
-    person.clinical_approver = approver
-    db.session.flush()
-    record_event(actor, "user.clinical_approver_changed", "user", person.id,
-                 before={"clinical_approver": before}, after={"clinical_approver": approver})
-    return person
+    return set_duty(user_id, actor, "clinical_approver", approver,
+                    "user.clinical_approver_changed",
+                    refused=ApprovalRefused("Only a supervisor can name clinical approvers."),
+                    missing=SnippetError("This account does not exist."))

@@ -51,7 +51,7 @@ def reply_diff(reply: Reply) -> ReplyDiff | None:
 def replies_using(snippet_id: int, limit: int = 50) -> list[Reply]:
     """Return the newest published replies that started from this snippet."""
     return list(db.session.scalars(
-        select(Reply).where(Reply.snippet_id == snippet_id, Reply.published_at.is_not(None))
+        select(Reply).where(Reply.snippet_id == snippet_id, Reply.is_published)
         .options(selectinload(Reply.comment), selectinload(Reply.midwife))
         .order_by(Reply.published_at.desc()).limit(limit)
     ))

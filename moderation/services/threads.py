@@ -2,9 +2,11 @@
 
 Publishing sets a reply's `published_at` to the end of the undo window (REPLY_UNDO_SECONDS):
 the public side shows only replies whose time has passed, so within the window one click
-takes the reply back and nobody outside has seen it. After that a midwife may edit her reply
-(every version is kept in reply_versions and the audit; the public page says "edited") and a
-supervisor may unpublish a reply or the whole thread, with a reason.
+takes the reply back (its `published_at` cleared: it never went public) and nobody outside
+has seen it. After that a midwife may edit her reply (every version is kept in
+reply_versions and the audit; the public page says "edited") and a supervisor may unpublish
+a reply or the whole thread, with a reason: the reply keeps `published_at` and gets
+`withdrawn_at`.
 """
 
 from __future__ import annotations
@@ -67,8 +69,7 @@ def can_undo(reply: Reply, user: User, now: datetime) -> bool:
 
 def can_edit(reply: Reply, user: User) -> bool:
     """Tell whether `user` may edit this reply: her own public reply, still published."""
-    return (reply.midwife_id == user.id and reply.kind == "public"
-            and reply.withdrawn_at is None and reply.published_at is not None)
+    return reply.midwife_id == user.id and bool(reply.is_published)
 
 
 def _flush_reply(reply_id: int, conflict: str) -> None:
@@ -135,7 +136,6 @@ def reply_versions(reply: Reply) -> list[ReplyVersion]:
 
 def _withdraw(reply: Reply, user: User, reason: str, now: datetime) -> dict:
     before = {"published_at": reply.published_at, "withdrawn_at": None}
-    reply.published_at = None
     reply.withdrawn_at = now
     reply.withdrawn_by_id = user.id
     reply.withdraw_reason = reason
@@ -153,18 +153,13 @@ def undo_publish(reply_id: int, user: User, now: datetime | None = None) -> Repl
                             else "This reply was already taken back.")
     comment = reply.comment
     before = _withdraw(reply, user, "taken back within the undo window", now)
+    reply.published_at = None  # never public: the comment's visible moment goes with it
     _flush_reply(reply.id, "This reply changed just now. Nothing was changed.")
-    others = [r for r in comment.replies
-              if r.id != reply.id and r.kind == "public" and r.published_at is not None]
+    others = [r for r in comment.replies if r.id != reply.id and r.is_published]
     if not others and comment.status == "published":
         # The comment was published by this reply: it goes back to the queue, as before.
         comment.move_to("pending")
-        comment.published_at = None
-        comment.first_replied_at = None
-        comment.response_seconds = None
-        comment.response_working_seconds = None
-        comment.moderated_by_id = None
-        comment.moderated_at = None
+        comment.forget_answer()
         guarded_flush(comment.id)
         claim_comment(comment.id, user, now)
     record_event(user, "reply.undone", "reply", reply.id, comment_id=comment.id,
@@ -180,7 +175,7 @@ def unpublish_reply(reply_id: int, user: User, reason: str,
         raise NotAllowed("Only a supervisor can unpublish a reply.")
     reason = check_reason(reason)
     reply = get_reply(reply_id)
-    if reply.kind != "public" or reply.published_at is None:
+    if not reply.is_published:
         raise ReplyConflict("This reply is not published, so there is nothing to unpublish.")
     before = _withdraw(reply, user, reason, now)
     _flush_reply(reply.id, "This reply changed just now. Nothing was changed.")
@@ -208,12 +203,10 @@ def unpublish_thread(comment_id: int, user: User, reason: str,
                               Comment.status == "published"))]
     withdrawn = []
     for member in comments:
-        member.move_to("unpublished")
+        member.record_outcome("unpublished", user.id, now)
         member.moderation_reason = reason
-        member.moderated_by_id = user.id
-        member.moderated_at = now
         for reply in member.replies:
-            if reply.kind == "public" and reply.published_at is not None:
+            if reply.is_published:
                 _withdraw(reply, user, reason, now)
                 withdrawn.append(reply.id)
     guarded_flush(comment.id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Literal
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -143,6 +144,25 @@ def change_role(user_id: int, role: str, actor: User) -> User:
         user.role = role
         db.session.flush()
     return user
+
+
+# Duties a supervisor gives to members of staff, each a flag on the account.
+StaffDuty = Literal["safeguarding_lead", "clinical_approver"]
+
+
+def set_duty(user_id: int, actor: User, duty: StaffDuty, holds: bool, action: str, *,
+             refused: Exception, missing: Exception) -> User:
+    """A supervisor gives a duty to someone or takes it back (audited as `action`)."""
+    if not actor.is_supervisor:
+        raise refused
+    person = db.session.get(User, user_id)
+    if person is None:
+        raise missing
+    before = getattr(person, duty)
+    setattr(person, duty, holds)
+    db.session.flush()
+    record_event(actor, action, "user", person.id, before={duty: before}, after={duty: holds})
+    return person
 
 
 def set_active(user_id: int, active: bool, actor: User) -> User:

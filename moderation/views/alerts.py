@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from models import db
-from moderation.forms.oncall import ButtonForm
+from moderation.forms import ButtonForm
 from moderation.services.alerts import AckError, acknowledge, alert_log, dead_letters
 from moderation.services.outbox import OutboxError, retry_message
 from moderation.views.access import supervisor_required

@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from models import User, db, utcnow
-from moderation.forms import choices
-from moderation.forms.oncall import ButtonForm, ChannelsForm, OverrideForm, ShiftForm
+from moderation.forms import ButtonForm, choices
+from moderation.forms.oncall import ChannelsForm, OverrideForm, ShiftForm
 from moderation.rules import WEEKDAYS
 from moderation.services.oncall import (
     RotaError,

@@ -70,8 +70,7 @@ def reply_actions(reply: Reply) -> dict[str, bool]:
     """What the signed-in person can do to this reply now."""
     return {"undo": can_undo(reply, current_user, utcnow()),
             "edit": can_edit(reply, current_user),
-            "unpublish": current_user.is_supervisor and reply.kind == "public"
-            and reply.published_at is not None}
+            "unpublish": current_user.is_supervisor and bool(reply.is_published)}
 
 
 def _back(comment_id: int):

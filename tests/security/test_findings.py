@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -189,7 +190,7 @@ def test_pseudonymised_export_thread_ids_are_not_the_feeds_comment_ids(
     import json
 
     comment = make_comment(author_name="Alex Smith", status="published",
-                           first_replied_at=utcnow(), published_at=utcnow())
+                           first_replied_at=utcnow())
     make_reply(comment, midwife)
     response = supervisor_client.post("/exports/threads",
                                       data={"format": "json", "pseudonymise": "y"})
@@ -221,3 +222,16 @@ def test_the_sqlite_file_is_created_readable_by_its_owner_only(tmp_path, triage_
     for name in os.listdir(path.parent):
         mode = stat.S_IMODE(os.stat(path.parent / name).st_mode)
         assert mode & 0o077 == 0, f"{name} is {oct(mode)}"
+
+
+def test_a_button_only_form_carries_a_token_that_the_server_accepts(app, midwife_client):
+    # The sign-out button renders its token through a Flask-WTF form (csrf_field), no id.
+    app.config["WTF_CSRF_ENABLED"] = True
+    html = midwife_client.get("/queue/").get_data(as_text=True)
+    sign_out = html[html.index('id="sign-out-form"'):]
+    sign_out = sign_out[:sign_out.index("</form>")]
+    token = re.search(r'<input name="csrf_token" type="hidden" value="([^"]+)">', sign_out)
+    assert token, sign_out
+    assert midwife_client.post("/logout", data={}).status_code == 400
+    response = midwife_client.post("/logout", data={"csrf_token": token.group(1)})
+    assert response.status_code == 302

@@ -142,8 +142,7 @@ def test_payloads_in_every_field_are_shown_as_text_in_every_view(
                            moderation_reason=XSS)
     pending.triage_reasons = [XSS, {XSS: XSS}]
     published = make_comment(XSS, author_name=XSS, author_email="x@example.org", page=page,
-                             status="published", published_at=utcnow(),
-                             first_replied_at=utcnow())
+                             status="published", first_replied_at=utcnow())
     make_reply(published, author, XSS)
     make_snippet("xss", title=XSS, body=XSS + " {first_name}")
     db.session.commit()

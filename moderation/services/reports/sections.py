@@ -133,7 +133,7 @@ def midwife_workload(data: ReportData) -> Table:
     period = data.period
     replies = dict(db.session.execute(
         select(Reply.midwife_id, func.count())
-        .where(Reply.published_at.is_not(None), Reply.published_at >= period.start,
+        .where(Reply.is_published, Reply.published_at >= period.start,
                Reply.published_at < period.end)
         .group_by(Reply.midwife_id)
     ).all())
