@@ -56,6 +56,7 @@ def test_the_read_keeps_every_value_and_null_of_each_thread(make_comment, make_u
         received = MONDAY + timedelta(hours=index)
         make_comment(status="published", received_at=received, due_at=received,
                      first_replied_at=received + timedelta(minutes=1),
+                     response_seconds=seconds,
                      response_working_seconds=working, moderated_by_id=by)
     where = [Comment.first_replied_at.is_not(None)]
 
