@@ -10,20 +10,21 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Insert
 
-from models import Comment, Page, Site, db, utcnow
+from models import AuditEvent, Comment, Page, Site, db, utcnow
 from moderation.formatting import iso_utc
 from moderation.services.alerts import raise_urgent_alert
-from moderation.services.audit import record_event
+from moderation.services.audit import jsonable
 from moderation.services.cache import app_cache
 from moderation.services.intake.validation import CommentInput, IntakeError, validate_comment
 from moderation.services.metrics import count_received
@@ -78,7 +79,9 @@ def thread_root(in_reply_to: int | None, page_slug: str) -> int | None:
 def new_comment(clean: CommentInput, site_id: int | None, received_at: datetime) -> Comment:
     return Comment(
         site_id=site_id, external_id=clean.external_id, author_name=clean.author_name,
-        author_email=clean.author_email, body=clean.body, posted_at=clean.posted_at,
+        author_email=clean.author_email, body=clean.body,
+        # In UTC, as the database gives it back (the comment is not read again after its insert).
+        posted_at=clean.posted_at.astimezone(UTC) if clean.posted_at is not None else None,
         received_at=received_at, status="pending",
     )
 
@@ -101,17 +104,29 @@ def place_page(page: Page | None, clean: CommentInput, site_id: int | None,
 
 def record_received(comment: Comment, site: Sender, source: str, page_slug: str) -> None:
     """Audit the arrival, then alert and open a safeguarding record if the comment needs it."""
-    record_event(
-        None, "comment.received", "comment", comment.id,
-        source=source, site=site.name if site is not None else None,
-        external_id=comment.external_id, page=page_slug,
-        after={"status": comment.status, "urgency": comment.urgency, "topic": comment.topic,
-               "triaged": comment.triaged, "due_at": comment.due_at},
-    )
+    _audit_received(comment, source=source, site=site.name if site is not None else None,
+                    external_id=comment.external_id, page=page_slug,
+                    after={"status": comment.status, "urgency": comment.urgency,
+                           "topic": comment.topic, "triaged": comment.triaged,
+                           "due_at": comment.due_at})
     # After triage, in the same transaction: an urgent comment alerts the person on call.
     raise_urgent_alert(comment)
     # A comment the rules flag for safeguarding opens a record and tells the lead.
     open_if_flagged_by_rules(comment)
+
+
+@cache
+def _audit_insert() -> Insert:
+    return insert(AuditEvent.__table__)
+
+
+def _audit_received(comment: Comment, **details: Any) -> None:
+    """The `comment.received` event, as record_event writes it, in one prebuilt INSERT on the
+    session's connection: the same transaction, without a unit-of-work flush at the commit."""
+    db.session.connection().execute(_audit_insert(), {
+        "actor_id": None, "action": "comment.received", "target_type": "comment",
+        "target_id": comment.id, "created_at": utcnow(), "details": jsonable(details),
+    })
 
 
 def _page_for(clean: CommentInput, site_id: int | None, update_page: bool) -> Page:
@@ -165,26 +180,46 @@ def _page_id_for(clean: CommentInput, site_id: int | None, update_page: bool) ->
 
 
 @cache
-def _insert_statement(dialect: str) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING every column, built once per dialect."""
+def _column_keys() -> tuple[tuple[str, str], ...]:
+    """(attribute, column) names of every column of Comment, read once per process."""
+    return tuple((attr.key, attr.columns[0].name) for attr in inspect(Comment).column_attrs)
+
+
+@cache
+def _attributes_by_column() -> dict[str, str]:
+    return {name: key for key, name in _column_keys()}
+
+
+@cache
+def _insert_statement(dialect: str, returned: tuple[str, ...]) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING the columns intake did not set, built once."""
     table = Comment.__table__
-    return UPSERT_INSERTS[dialect](table).on_conflict_do_nothing().returning(*table.c)
+    return (UPSERT_INSERTS[dialect](table).on_conflict_do_nothing()
+            .returning(*(table.c[name] for name in returned)))
 
 
 def _insert_unless_stored(comment: Comment) -> bool:
     """Store a new comment in one statement; False when one with its (site, external_id) is
     already stored. This replaces a SELECT, a SAVEPOINT and its RELEASE: the unique indexes
-    decide races between workers, and the row comes back to make `comment` persistent."""
+    decide races between workers. Only the id and the columns left to their defaults come
+    back, to make `comment` persistent without a second pass over every attribute."""
     comment.refresh_queue_rank()  # the ORM's before_insert hook does not see this statement
-    columns = inspect(Comment).column_attrs
-    values = {attr.columns[0].name: getattr(comment, attr.key) for attr in columns
-              if attr.key in comment.__dict__}
-    row = db.session.execute(_insert_statement(db.engine.dialect.name), values).first()
+    state = comment.__dict__
+    values, returned = {}, ["id"]
+    for key, name in _column_keys():
+        if key in state:
+            values[name] = state[key]
+        elif name != "id":
+            returned.append(name)
+    # On the session's connection: the same transaction, without the ORM's execute events
+    # (the rollups listen for bulk UPDATE and DELETE only).
+    statement = _insert_statement(db.engine.dialect.name, tuple(returned))
+    row = db.session.connection().execute(statement, values).first()
     if row is None:
         return False
-    stored = row._mapping
-    for attr in columns:
-        setattr(comment, attr.key, stored[attr.columns[0]])
+    attributes = _attributes_by_column()
+    for name, value in zip(returned, row, strict=True):
+        set_committed_value(comment, attributes[name], value)
     make_transient_to_detached(comment)  # as if just loaded: no history, nothing to flush
     db.session.add(comment)
     count_received(comment)  # nor does the ORM's after_insert hook that counts the others
