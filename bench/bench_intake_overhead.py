@@ -60,8 +60,15 @@ class Side:
         return self.target == "wsgi:app"
 
     def prepare(self) -> None:
-        """Migrate the app's database and create a site key (the ceilings make their table)."""
+        """Migrate the app's database and create a site key; make a ceiling's table here, once
+        (its gunicorn workers would otherwise race to create it, which PostgreSQL refuses)."""
         if not self.is_app:
+            result = subprocess.run(
+                [sys.executable, "-c", "import os; from bench.ceiling_app import "
+                 "create_ceiling_app; create_ceiling_app(os.environ['CEILING_DATABASE_URL'])"],
+                cwd=self.tree, env=self.env, capture_output=True, text=True, timeout=600)
+            if result.returncode != 0:
+                sys.exit(f"{self.name}: could not create its table:\n{result.stderr}")
             return
         flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
         # As in production: migrated, the signposting register seeded, a site key.
