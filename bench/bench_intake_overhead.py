@@ -17,7 +17,8 @@ after. Figures per side: CPU ms per comment and comments/s, min / median over ro
 taken inside each round first. Then, in this process, it counts the SQL statements one intake
 runs (SQLAlchemy's before_cursor_execute, plus pool pre-pings) on each side's database.
 With --postgres URL (a server the bench may create databases on) every side uses its own
-PostgreSQL database, else its own SQLite file. Target: ours <= 1.5x ceiling+model. Loopback only.
+PostgreSQL database, named after the URL's database plus the side (e.g. `bench_ours`), else its
+own SQLite file. Target: ours <= 1.5x ceiling+model. Loopback only.
 """
 
 from __future__ import annotations
@@ -59,8 +60,15 @@ class Side:
         return self.target == "wsgi:app"
 
     def prepare(self) -> None:
-        """Migrate the app's database and create a site key (the ceilings make their table)."""
+        """Migrate the app's database and create a site key; make a ceiling's table here, once
+        (its gunicorn workers would otherwise race to create it, which PostgreSQL refuses)."""
         if not self.is_app:
+            result = subprocess.run(
+                [sys.executable, "-c", "import os; from bench.ceiling_app import "
+                 "create_ceiling_app; create_ceiling_app(os.environ['CEILING_DATABASE_URL'])"],
+                cwd=self.tree, env=self.env, capture_output=True, text=True, timeout=600)
+            if result.returncode != 0:
+                sys.exit(f"{self.name}: could not create its table:\n{result.stderr}")
             return
         flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
         # As in production: migrated, the signposting register seeded, a site key.
@@ -134,7 +142,8 @@ def database_for(args: argparse.Namespace, workdir: Path, name: str) -> str:
     import psycopg
 
     admin = args.postgres.replace("postgresql+psycopg://", "postgresql://")
-    database = f"bench_overhead_{label}"
+    # Named after the URL's own database, so that two benches on one server never share one.
+    database = f"{args.postgres.rsplit('/', 1)[1] or 'bench_overhead'}_{label}"
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {database}")
         connection.execute(f"CREATE DATABASE {database}")

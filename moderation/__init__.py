@@ -57,7 +57,14 @@ def register_observability(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, sign-in, CSRF and rate limiting to the app."""
-    from moderation.extensions import csrf, db, limiter, login_manager, migrate
+    from moderation.extensions import (
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        ping_idle_connections,
+    )
     from moderation.security import harden_url_map
     from moderation.services.auth import load_user_by_session_token
 
@@ -65,6 +72,11 @@ def register_extensions(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"], app.config))
     harden_url_map(app)
     db.init_app(app)
+    idle_seconds = float(app.config.get("DATABASE_PING_IDLE_SECONDS") or 0)
+    if app.config.get("DATABASE_POOL_PRE_PING") and idle_seconds > 0:
+        with app.app_context():
+            for engine in db.engines.values():
+                ping_idle_connections(engine, idle_seconds)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)

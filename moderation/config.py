@@ -49,9 +49,17 @@ def _int_env(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float_env(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
 def database_engine_options(url: str, settings: dict) -> dict:
     """SQLAlchemy engine options with the database timeouts for this URL's dialect."""
-    options: dict = {"pool_pre_ping": settings["DATABASE_POOL_PRE_PING"]}
+    # With DATABASE_PING_IDLE_SECONDS > 0 the app checks only connections idle that long
+    # (moderation.extensions.ping_idle_connections) instead of pinging on every checkout.
+    options: dict = {"pool_pre_ping": bool(settings["DATABASE_POOL_PRE_PING"])
+                     and settings.get("DATABASE_PING_IDLE_SECONDS", 0) <= 0}
     if url.startswith("postgresql"):
         connect_timeout = settings["DATABASE_CONNECT_TIMEOUT"]
         options["pool_timeout"] = settings["DATABASE_POOL_TIMEOUT"]
@@ -101,6 +109,8 @@ def load_config() -> dict:
         "DATABASE_STATEMENT_TIMEOUT_MS": _int_env("DATABASE_STATEMENT_TIMEOUT_MS", 30_000),
         "DATABASE_POOL_TIMEOUT": _int_env("DATABASE_POOL_TIMEOUT", 10),
         "DATABASE_POOL_PRE_PING": _bool_env("DATABASE_POOL_PRE_PING", True),
+        # ... but only of a connection idle in the pool longer than this (0: before every use).
+        "DATABASE_PING_IDLE_SECONDS": _float_env("DATABASE_PING_IDLE_SECONDS", 1.0),
         "SQLITE_BUSY_TIMEOUT_MS": _int_env("SQLITE_BUSY_TIMEOUT_MS", 10_000),
         # Intake keeps the service settings and site keys this long per worker: a change or a
         # revoked key reaches every worker within this many seconds.

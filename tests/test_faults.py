@@ -103,9 +103,15 @@ def _answer_within(call, seconds: float):
 # --- Configuration ---------------------------------------------------------------------------
 
 def test_postgresql_connections_carry_connect_and_statement_timeouts():
-    """Safe defaults: 5 s to connect, 30 s per statement, pre-ping, a bounded pool wait."""
-    options = database_engine_options("postgresql+psycopg://db/moderation", load_config())
-    assert options["pool_pre_ping"] is True
+    """Safe defaults: 5 s to connect, 30 s per statement, a bounded pool wait, and a liveness
+    check of a connection idle over 1 s (the app's own, instead of one on every checkout)."""
+    settings = load_config()
+    options = database_engine_options("postgresql+psycopg://db/moderation", settings)
+    assert settings["DATABASE_POOL_PRE_PING"] is True
+    assert settings["DATABASE_PING_IDLE_SECONDS"] == 1.0
+    assert options["pool_pre_ping"] is False
+    assert database_engine_options("postgresql+psycopg://db/moderation", {
+        **settings, "DATABASE_PING_IDLE_SECONDS": 0})["pool_pre_ping"] is True
     assert options["pool_timeout"] == 10
     assert options["connect_args"]["connect_timeout"] == 5
     assert options["connect_args"]["options"] == "-c statement_timeout=30000"

@@ -196,6 +196,32 @@ def test_arrival_is_recorded_in_the_audit_trail_without_the_body(app, site):
     assert "body" not in event.details
 
 
+def test_a_retry_of_a_stored_comment_writes_no_second_arrival_event(app, site):
+    receive_comment(comment_request(), site)
+    db.session.commit()
+    again = receive_comment(comment_request(), site)
+    db.session.commit()
+    assert again.created is False
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "comment.received")).all()
+    assert [event.target_id for event in events] == [again.comment.id]
+
+
+def test_the_stored_comment_is_the_one_intake_answers_about(app, site):
+    """Intake does not read the row back: what it holds must be what the database holds."""
+    request = comment_request(posted_at="2026-11-27T15:05:00+01:00")
+    held = receive_comment(request, site).comment
+    assert held not in db.session.dirty and held.id is not None
+    columns = [column.key for column in Comment.__table__.columns]
+    kept = {name: getattr(held, name) for name in columns}
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Comment, kept["id"])
+    assert {name: getattr(stored, name) for name in columns} == kept
+    assert kept["posted_at"] == datetime(2026, 11, 27, 14, 5, tzinfo=UTC)
+    assert kept["version"] == 1 and kept["redactions"] == [] and kept["claimed_by_id"] is None
+
+
 def test_pages_are_created_once_and_renamed_by_the_live_website(app, site):
     receive_comment(comment_request(external_id="1"), site)
     renamed = comment_request(external_id="2")

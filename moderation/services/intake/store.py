@@ -10,20 +10,21 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Insert
 
-from models import Comment, Page, Site, db, utcnow
+from models import AuditEvent, Comment, Page, Site, db, utcnow
 from moderation.formatting import iso_utc
 from moderation.services.alerts import raise_urgent_alert
-from moderation.services.audit import record_event
+from moderation.services.audit import jsonable
 from moderation.services.cache import app_cache
 from moderation.services.intake.validation import CommentInput, IntakeError, validate_comment
 from moderation.services.metrics import count_received
@@ -78,7 +79,9 @@ def thread_root(in_reply_to: int | None, page_slug: str) -> int | None:
 def new_comment(clean: CommentInput, site_id: int | None, received_at: datetime) -> Comment:
     return Comment(
         site_id=site_id, external_id=clean.external_id, author_name=clean.author_name,
-        author_email=clean.author_email, body=clean.body, posted_at=clean.posted_at,
+        author_email=clean.author_email, body=clean.body,
+        # In UTC, as the database gives it back (the comment is not read again after its insert).
+        posted_at=clean.posted_at.astimezone(UTC) if clean.posted_at is not None else None,
         received_at=received_at, status="pending",
     )
 
@@ -101,17 +104,44 @@ def place_page(page: Page | None, clean: CommentInput, site_id: int | None,
 
 def record_received(comment: Comment, site: Sender, source: str, page_slug: str) -> None:
     """Audit the arrival, then alert and open a safeguarding record if the comment needs it."""
-    record_event(
-        None, "comment.received", "comment", comment.id,
-        source=source, site=site.name if site is not None else None,
-        external_id=comment.external_id, page=page_slug,
-        after={"status": comment.status, "urgency": comment.urgency, "topic": comment.topic,
-               "triaged": comment.triaged, "due_at": comment.due_at},
-    )
+    _audit_received(comment.id, _received_details(comment, site, source, page_slug))
+    _after_arrival(comment)
+
+
+def _received_details(comment: Comment, site: Sender, source: str,
+                      page_slug: str) -> dict[str, Any]:
+    """The `comment.received` event's details (all known before the comment is stored)."""
+    return jsonable({
+        "source": source, "site": site.name if site is not None else None,
+        "external_id": comment.external_id, "page": page_slug,
+        "after": {"status": comment.status, "urgency": comment.urgency, "topic": comment.topic,
+                  "triaged": comment.triaged, "due_at": comment.due_at},
+    })
+
+
+def _after_arrival(comment: Comment) -> None:
     # After triage, in the same transaction: an urgent comment alerts the person on call.
     raise_urgent_alert(comment)
     # A comment the rules flag for safeguarding opens a record and tells the lead.
     open_if_flagged_by_rules(comment)
+
+
+def _event_row(details: dict[str, Any]) -> dict[str, Any]:
+    """The columns of a `comment.received` event but its target_id, as record_event fills them."""
+    return {"actor_id": None, "action": "comment.received", "target_type": "comment",
+            "created_at": utcnow(), "details": details}
+
+
+@cache
+def _audit_insert() -> Insert:
+    return insert(AuditEvent.__table__)
+
+
+def _audit_received(comment_id: int, details: dict[str, Any]) -> None:
+    """The `comment.received` event in one prebuilt INSERT on the session's connection: the
+    same transaction, without a unit-of-work flush at the commit."""
+    db.session.connection().execute(_audit_insert(),
+                                    {**_event_row(details), "target_id": comment_id})
 
 
 def _page_for(clean: CommentInput, site_id: int | None, update_page: bool) -> Page:
@@ -165,29 +195,89 @@ def _page_id_for(clean: CommentInput, site_id: int | None, update_page: bool) ->
 
 
 @cache
+def _column_defaults() -> tuple[tuple[str, Any], ...]:
+    """(attribute, default) of every column but the id, read once per process.
+
+    Intake sends the columns it left unset too, with the model's own defaults, so the INSERT
+    returns nothing but the id: each column returned costs the driver work on every comment.
+    """
+    defaults = []
+    for attr in inspect(Comment).column_attrs:
+        column = attr.columns[0]
+        if attr.key != column.name:
+            raise TypeError(f"Comment.{attr.key} is stored as {column.name}")
+        if column.primary_key:
+            continue
+        default = column.default
+        if (default is None and column.server_default is not None) or (
+                default is not None and not (default.is_scalar or default.is_callable)):
+            # Sending NULL would override the database's default: give it a Python one.
+            raise TypeError(f"Comment.{attr.key}: intake cannot compute its default")
+        defaults.append((attr.key, default))
+    return tuple(defaults)
+
+
+def _default_value(default: Any) -> Any:
+    if default is None:
+        return None
+    return default.arg(None) if default.is_callable else default.arg
+
+
+@cache
 def _insert_statement(dialect: str) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING every column, built once per dialect."""
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect."""
     table = Comment.__table__
-    return UPSERT_INSERTS[dialect](table).on_conflict_do_nothing().returning(*table.c)
+    return UPSERT_INSERTS[dialect](table).on_conflict_do_nothing().returning(table.c.id)
 
 
-def _insert_unless_stored(comment: Comment) -> bool:
-    """Store a new comment in one statement; False when one with its (site, external_id) is
-    already stored. This replaces a SELECT, a SAVEPOINT and its RELEASE: the unique indexes
-    decide races between workers, and the row comes back to make `comment` persistent."""
+@cache
+def _insert_with_event() -> Insert:
+    """PostgreSQL: the comment's INSERT … ON CONFLICT DO NOTHING and its `comment.received`
+    event in one statement (a data-modifying WITH), so storing costs one round trip; a
+    comment already stored inserts neither and returns no row."""
+    comments, events = Comment.__table__, AuditEvent.__table__
+    stored = (postgresql.insert(comments)
+              .values({name: bindparam(name, type_=comments.c[name].type)
+                       for name, _default in _column_defaults()})
+              .on_conflict_do_nothing().returning(comments.c.id).cte("stored"))
+    names = list(_event_row({}))
+    return (insert(events)
+            .from_select([*names, "target_id"], select(
+                *(bindparam(f"event_{name}", type_=events.c[name].type) for name in names),
+                stored.c.id))
+            .returning(events.c.target_id))
+
+
+def _insert_unless_stored(comment: Comment, details: dict[str, Any]) -> bool:
+    """Store a new comment and its `comment.received` event (details); False when a comment
+    with its (site, external_id) is already stored. This replaces a SELECT, a SAVEPOINT and
+    its RELEASE: the unique indexes decide races between workers. Every column is sent, so
+    only the id comes back, and the comment becomes persistent without a second pass over
+    its attributes."""
     comment.refresh_queue_rank()  # the ORM's before_insert hook does not see this statement
-    columns = inspect(Comment).column_attrs
-    values = {attr.columns[0].name: getattr(comment, attr.key) for attr in columns
-              if attr.key in comment.__dict__}
-    row = db.session.execute(_insert_statement(db.engine.dialect.name), values).first()
+    state = comment.__dict__
+    values = {}
+    for key, default in _column_defaults():
+        if key not in state:
+            set_committed_value(comment, key, _default_value(default))
+        values[key] = state[key]
+    # On the session's connection: the same transaction, without the ORM's execute events
+    # (the rollups listen for bulk UPDATE and DELETE only).
+    connection = db.session.connection()
+    together = connection.dialect.name == "postgresql"
+    if together:
+        values.update({f"event_{name}": value for name, value in _event_row(details).items()})
+        row = connection.execute(_insert_with_event(), values).first()
+    else:  # SQLite has no INSERT inside WITH; its statements cost no round trip anyway
+        row = connection.execute(_insert_statement(connection.dialect.name), values).first()
     if row is None:
         return False
-    stored = row._mapping
-    for attr in columns:
-        setattr(comment, attr.key, stored[attr.columns[0]])
+    set_committed_value(comment, "id", row[0])
     make_transient_to_detached(comment)  # as if just loaded: no history, nothing to flush
     db.session.add(comment)
     count_received(comment)  # nor does the ORM's after_insert hook that counts the others
+    if not together:
+        _audit_received(comment.id, details)
     return True
 
 
@@ -222,8 +312,9 @@ def receive_comment(
         comment.in_reply_to_id = root
         triage_comments([comment], policy)
         comment.page_id = _page_id_for(clean, site_id, update_page)
-        if _insert_unless_stored(comment):
-            record_received(comment, site, source, clean.page_slug)
+        if _insert_unless_stored(comment, _received_details(comment, site, source,
+                                                            clean.page_slug)):
+            _after_arrival(comment)
             return IntakeResult(comment, created=True)
         existing = find_comment(site_id, clean.external_id)
         if existing is not None:
