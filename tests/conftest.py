@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation import create_app
+from tests import app_reuse
 from tests.helpers import (  # noqa: F401 - re-exported for tests that import them from here
     BACKENDS,
     CHROMIUM,
@@ -40,6 +41,9 @@ from tests.isolation import (
     rolled_back,
 )
 
+# Every test builds its own app: share what never differs between apps (tests/app_reuse.py).
+app_reuse.install()
+
 
 @pytest.fixture(scope="session")
 def triage_model_path() -> Path:
@@ -58,7 +62,7 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
         url = postgres_url()
-    with database_for_this_worker(url) as url:
+    with database_for_this_worker(url) as url, app_reuse.engines_shared_on(url):
         schema_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
         with schema_app.app_context():
             db.drop_all()
