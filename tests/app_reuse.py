@@ -1,15 +1,9 @@
-"""What the many apps a test session builds share, so that building one per test stays cheap.
+"""What the apps of a test session share, so that building one app per test stays cheap."""
 
-Every test gets an app of its own (`create_app` with the test's settings), and most of the
-cost of a new app is work whose result never differs between apps: werkzeug compiling a URL
-builder for each of the ~115 routes, and Jinja compiling each template the test renders. Both
-are cached here for the session; the apps, their settings and their state stay separate.
-
-Apps on the session's own test databases also share one SQLAlchemy engine per database and
-engine options: SQLAlchemy caches compiled SQL per engine (keyed by its dialect), so a new
-engine per test compiled every statement again. Each test still disposes the engine's pool
-at its end, so no connection outlives the test that opened it.
-"""
+# Most of the cost of a new app is work whose result never differs between apps: werkzeug
+# compiling a URL builder for each of the ~115 routes, Jinja compiling each template a test
+# renders, SQLAlchemy compiling each statement (its cache is per engine) and connecting. The
+# apps, their settings and their state stay separate.
 
 from __future__ import annotations
 
@@ -90,6 +84,9 @@ def _install_builder_cache() -> None:
     Rule._compile_builder = compile_builder  # type: ignore[method-assign]
 
 
+# Apps on the session's own test databases share one engine per database and engine options.
+# A test with real commits disposes the pool at its end, so no connection one of its threads
+# may still hold goes to the next test; a rolled-back test returns its connection rolled back.
 _engines: dict[tuple[str, str], Engine] = {}
 _shared_urls: set[str] = set()
 _engines_lock = threading.Lock()
@@ -115,6 +112,12 @@ def engines_shared_on(url: str) -> Iterator[None]:
             disposed = [_engines.pop(key) for key in engines]
         for engine in disposed:
             engine.dispose()
+
+
+def is_shared(engine: Engine) -> bool:
+    """Whether this engine serves every app of the session on its database."""
+    with _engines_lock:
+        return any(shared is engine for shared in _engines.values())
 
 
 def _install_engine_sharing(database: SQLAlchemy) -> None:

@@ -141,7 +141,10 @@ def app(app_config: dict[str, Any], request: pytest.FixtureRequest):
         else:
             with rolled_back(app):
                 yield app
-        db.engine.dispose()
+        if needs_commits(request) or not app_reuse.is_shared(db.engine):
+            # Threads of a committing test may still hold connections: start a new pool. A
+            # rolled-back test's one connection went back to the shared pool rolled back.
+            db.engine.dispose()
 
 
 @pytest.fixture
