@@ -11,7 +11,7 @@ from flask import url_for
 from jinja2 import DictLoader, Environment
 from sqlalchemy import create_engine, func, select
 
-from models import Page, User, db
+from models import AuditEvent, Page, User, db
 from moderation import create_app
 from moderation.services.passwords import password_hasher
 from tests import app_reuse
@@ -111,3 +111,16 @@ def test_a_template_whose_source_changed_is_compiled_again_not_taken_from_the_ca
     sources["page.html"] = "Goodbye {{ name }}"
     second = Environment(loader=DictLoader(sources), bytecode_cache=cache)
     assert second.get_template("page.html").render(name="Sam") == "Goodbye Sam"
+
+
+def test_a_second_apps_security_log_joins_the_rolled_back_transaction(app, app_config, midwife):
+    second = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    second.test_client().post("/login", data={"email": midwife.email, "password": PASSWORD})
+    security_events = select(func.count(AuditEvent.id)).where(AuditEvent.action.like("security.%"))
+    assert db.session.scalar(security_events) >= 1
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with other.connect() as connection:
+            assert connection.scalar(security_events) == 0
+    finally:
+        other.dispose()
