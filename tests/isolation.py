@@ -14,6 +14,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 
 from models import db
 from tests.helpers import xdist_worker
@@ -31,6 +32,21 @@ def needs_commits(request: pytest.FixtureRequest) -> bool:
 
 def empty_all_tables() -> None:
     """Delete every row (TRUNCATE on PostgreSQL), for tests that commit for real."""
+    # A live server's last request (a page's poll) may still hold locks the TRUNCATE needs and
+    # wait on it in turn: PostgreSQL then cancels one of the two; run the TRUNCATE again.
+    for attempt in range(5):
+        try:
+            _empty_all_tables_once()
+            return
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != DEADLOCK_DETECTED or attempt == 4:
+                raise
+
+
+DEADLOCK_DETECTED = "40P01"
+
+
+def _empty_all_tables_once() -> None:
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             names = ", ".join(t.name for t in db.metadata.sorted_tables)
