@@ -61,9 +61,12 @@ lint: install
 
 ## Lint, then the whole suite (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set),
 ## on TEST_WORKERS pytest-xdist workers (each with its own databases; TEST_WORKERS=0: one process)
+# Bytecode caching on even if PYTHONDONTWRITEBYTECODE is set: each worker would otherwise
+# recompile and assertion-rewrite every test module again, some seconds per worker and run.
+# Worksteal: an idle worker takes queued tests from the busy one, so the slow tail is shared.
 TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench.bench_classifier

@@ -10,9 +10,10 @@ from models.search_index import include_object
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging. Loggers that exist already stay enabled: an
+# upgrade run inside a process that serves or tests the app (tests/test_migrations.py) would
+# otherwise silence the app's own loggers for the rest of that process.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from models import Comment, Page, Reply, Snippet, SnippetVersion, User, db, utcnow
 from moderation import create_app
+from tests import app_reuse
 from tests.helpers import (  # noqa: F401 - re-exported for tests that import them from here
     BACKENDS,
     CHROMIUM,
@@ -40,6 +41,9 @@ from tests.isolation import (
     rolled_back,
 )
 
+# Every test builds its own app: share what never differs between apps (tests/app_reuse.py).
+app_reuse.install()
+
 
 @pytest.fixture(scope="session")
 def triage_model_path() -> Path:
@@ -58,7 +62,7 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
         url = postgres_url()
-    with database_for_this_worker(url) as url:
+    with database_for_this_worker(url) as url, app_reuse.engines_shared_on(url):
         schema_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
         with schema_app.app_context():
             db.drop_all()
@@ -137,7 +141,10 @@ def app(app_config: dict[str, Any], request: pytest.FixtureRequest):
         else:
             with rolled_back(app):
                 yield app
-        db.engine.dispose()
+        if needs_commits(request) or not app_reuse.is_shared(db.engine):
+            # Threads of a committing test may still hold connections: start a new pool. A
+            # rolled-back test's one connection went back to the shared pool rolled back.
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 
 import pytest
 from flask import Flask, current_app, has_app_context
+from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 
 from models import db
 from tests.helpers import xdist_worker
@@ -30,6 +32,21 @@ def needs_commits(request: pytest.FixtureRequest) -> bool:
 
 def empty_all_tables() -> None:
     """Delete every row (TRUNCATE on PostgreSQL), for tests that commit for real."""
+    # A live server's last request (a page's poll) may still hold locks the TRUNCATE needs and
+    # wait on it in turn: PostgreSQL then cancels one of the two; run the TRUNCATE again.
+    for attempt in range(5):
+        try:
+            _empty_all_tables_once()
+            return
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != DEADLOCK_DETECTED or attempt == 4:
+                raise
+
+
+DEADLOCK_DETECTED = "40P01"
+
+
+def _empty_all_tables_once() -> None:
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             names = ", ".join(t.name for t in db.metadata.sorted_tables)
@@ -73,9 +90,17 @@ def rolled_back(app: Flask) -> Iterator[None]:
         connection.exec_driver_sql("BEGIN")
     owner = threading.get_ident()
     original_get_bind = FlaskSQLAlchemySession.get_bind
+    original_engines = SQLAlchemy.engines
 
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     adopted: dict[Flask, Engine] = {}
+
+    def adopt(current: Flask) -> None:
+        # A second app on the same database (one built with other settings) joins too.
+        if current not in adopted and current in db._app_engines:
+            engines = db._app_engines[current]
+            adopted[current] = engines[None]
+            engines[None] = _SavepointEngine(adopted[current], connection)
 
     def get_bind(session, *args, **kwargs):
         current = current_app._get_current_object() if has_app_context() else None
@@ -84,16 +109,22 @@ def rolled_back(app: Flask) -> Iterator[None]:
         if threading.get_ident() != owner:
             raise RuntimeError("A thread used the database of a rolled-back test: mark the "
                                "test @pytest.mark.committed so its commits are real.")
-        if current not in adopted:
-            # A second app on the same database (one built with other settings) joins too.
-            engines = db._app_engines[current]
-            adopted[current] = engines[None]
-            engines[None] = _SavepointEngine(adopted[current], connection)
+        adopt(current)
         return connection
+
+    def engines(self):
+        # `db.engine` too: a second app's first write may be the security log on a connection
+        # of its own, which committed for real (PostgreSQL) or waited on SQLite's lock.
+        current = current_app._get_current_object() if has_app_context() else None
+        if (current is not None and threading.get_ident() == owner
+                and current.config["SQLALCHEMY_DATABASE_URI"] == url):
+            adopt(current)
+        return original_engines.fget(self)
 
     factory_options = db.session.session_factory.kw
     db.session.remove()
     FlaskSQLAlchemySession.get_bind = get_bind
+    SQLAlchemy.engines = property(engines)  # type: ignore[method-assign,assignment]
     factory_options["join_transaction_mode"] = "create_savepoint"
     adopted[app] = engine
     db._app_engines[app][None] = _SavepointEngine(engine, connection)
@@ -102,6 +133,7 @@ def rolled_back(app: Flask) -> Iterator[None]:
     finally:
         db.session.remove()
         FlaskSQLAlchemySession.get_bind = original_get_bind
+        SQLAlchemy.engines = original_engines  # type: ignore[method-assign]
         factory_options.pop("join_transaction_mode", None)
         for adopted_app, adopted_engine in adopted.items():
             db._app_engines[adopted_app][None] = adopted_engine

@@ -7,12 +7,16 @@ import sys
 import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import RFC_9106_LOW_MEMORY
+from flask import url_for
+from jinja2 import DictLoader, Environment
 from sqlalchemy import create_engine, func, select
 
-from models import Page, User, db
+from models import AuditEvent, Page, User, db
 from moderation import create_app
 from moderation.services.passwords import password_hasher
+from tests import app_reuse
 from tests.helpers import PASSWORD, TEST_PASSWORD_HASH_PARAMETERS
+from tests.isolation import rolled_back
 
 
 def _pages_seen_by_another_connection(url: str) -> int:
@@ -66,3 +70,57 @@ def test_tests_hash_passwords_cheaply_and_still_check_them(app, make_user):
 def test_the_shared_fixtures_module_is_imported_once_under_one_name():
     assert "tests.conftest" in sys.modules
     assert "conftest" not in sys.modules
+
+
+def test_apps_on_the_test_database_share_an_engine_but_not_their_settings(app, app_config):
+    slow = create_app({**app_config, "REPLY_UNDO_SECONDS": 30})
+    other_database = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    engine = db._app_engines[slow][None]
+    assert app_reuse.is_shared(engine)
+    assert db._app_engines[create_app(dict(app_config))][None] is engine
+    assert not app_reuse.is_shared(db._app_engines[other_database][None])
+    assert slow.config["REPLY_UNDO_SECONDS"] == 30 and app.config["REPLY_UNDO_SECONDS"] == 0
+
+
+def test_a_rolled_back_test_gives_its_connection_back_to_the_shared_pool(app_config):
+    app = create_app(dict(app_config))
+    engine = db._app_engines[app][None]
+    with app.app_context():
+        with rolled_back(app):
+            db.session.add(Page(slug="gone", title="Gone", url="https://www.example.org/g"))
+            db.session.commit()
+            assert engine.pool.checkedout() == 1
+        assert engine.pool.checkedout() == 0
+        assert db.session.scalar(select(func.count()).select_from(Page)) == 0
+
+
+def test_url_builders_shared_between_apps_build_each_apps_own_urls(app_config):
+    first = create_app(dict(app_config))
+    prefixed = create_app({**app_config, "APPLICATION_ROOT": "/moderation"})
+    with first.test_request_context():
+        assert url_for("queue.index", urgency="urgent") == "/?urgency=urgent"
+    with prefixed.test_request_context():
+        assert url_for("queue.index", urgency="urgent") == "/moderation/?urgency=urgent"
+
+
+def test_a_template_whose_source_changed_is_compiled_again_not_taken_from_the_cache():
+    cache = app_reuse.SessionTemplateCache()
+    sources = {"page.html": "Hello {{ name }}"}
+    first = Environment(loader=DictLoader(sources), bytecode_cache=cache)
+    assert first.get_template("page.html").render(name="Sam") == "Hello Sam"
+    sources["page.html"] = "Goodbye {{ name }}"
+    second = Environment(loader=DictLoader(sources), bytecode_cache=cache)
+    assert second.get_template("page.html").render(name="Sam") == "Goodbye Sam"
+
+
+def test_a_second_apps_security_log_joins_the_rolled_back_transaction(app, app_config, midwife):
+    second = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    second.test_client().post("/login", data={"email": midwife.email, "password": PASSWORD})
+    security_events = select(func.count(AuditEvent.id)).where(AuditEvent.action.like("security.%"))
+    assert db.session.scalar(security_events) >= 1
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with other.connect() as connection:
+            assert connection.scalar(security_events) == 0
+    finally:
+        other.dispose()
