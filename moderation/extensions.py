@@ -36,25 +36,34 @@ def ping_idle_connections(engine: Engine, idle_seconds: float,
     replaced before the request sees it, as with pool_pre_ping.
     """
 
-    @event.listens_for(engine, "connect")
+    # On the pool, not the engine: a pool that is disposed and recreated keeps its listeners,
+    # and an app that reuses an engine (several apps in one process) installs them only once.
+    pool = engine.pool
+    if any(getattr(listener, "idle_ping", False) for listener in pool.dispatch.checkout):
+        return
+    dialect = engine.dialect
+
+    @event.listens_for(pool, "connect")
     def _fresh(_dbapi_connection: Any, record: Any) -> None:
         record.info[RETURNED_AT] = clock()  # just opened: nothing to check
 
-    @event.listens_for(engine, "checkin")
+    @event.listens_for(pool, "checkin")
     def _returned(_dbapi_connection: Any, record: Any) -> None:
         if record is not None:
             record.info[RETURNED_AT] = clock()
 
-    @event.listens_for(engine, "checkout")
     def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         returned = record.info.get(RETURNED_AT)
         if returned is not None and clock() - returned < idle_seconds:
             return
         try:
-            engine.dialect.do_ping(dbapi_connection)
-        except engine.dialect.loaded_dbapi.Error as error:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
             # The pool drops this connection and checks out a new one (up to three tries).
             raise DisconnectionError("The pooled connection is gone") from error
+
+    _check.idle_ping = True  # type: ignore[attr-defined]
+    event.listen(pool, "checkout", _check)
 
 
 __all__ = ["csrf", "db", "limiter", "login_manager", "migrate", "ping_idle_connections"]

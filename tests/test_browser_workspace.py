@@ -236,12 +236,16 @@ def test_composer_shortcuts_are_listed_with_question_mark_and_alt_1_inserts(
     comment = make_comment("How long will the bleeding last?", author_name="Alex")
     tab = new_tab(signed_in_as=midwife.email)
     tab.goto(f"/comments/{comment.id}")
-    tab.locator("#claim-button").click()
+    # Wait for the composer itself: a key pressed mid-navigation reaches the page before it.
+    with tab.expect_navigation():
+        tab.locator("#claim-button").click()
+    tab.get_by_label("Reply text").wait_for()
     help_panel = tab.locator("#composer-help")
     assert help_panel.is_hidden()
     tab.locator("h1").click()
     tab.keyboard.press("?")
-    assert help_panel.is_visible() and "Publish and take the next" in help_panel.inner_text()
+    help_panel.wait_for(state="visible")
+    assert "Publish and take the next" in help_panel.inner_text()
     tab.keyboard.press("Alt+1")
     assert "Bleeding usually settles." in tab.get_by_label("Reply text").input_value()
     tab.keyboard.press("Alt+q")
