@@ -45,6 +45,19 @@ from tests.isolation import (
 app_reuse.install()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked one_backend run on the first backend only (deselected, not skipped: the
+    other backend's copy would check the same markup again)."""
+    first = BACKENDS[0]
+    dropped = [item for item in items if item.get_closest_marker("one_backend")
+               and getattr(item, "callspec", None) is not None
+               and item.callspec.params.get("database_url", first) != first]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        gone = set(dropped)
+        items[:] = [item for item in items if item not in gone]
+
+
 @pytest.fixture(scope="session")
 def triage_model_path() -> Path:
     """The suite's one model (see tests.helpers.trained_model_dir): the classifier tests use

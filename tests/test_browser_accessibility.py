@@ -17,6 +17,10 @@ import pytest
 from models import db, utcnow
 from tests.conftest import PASSWORD, browser_sign_in, totp_code
 
+# Page markup and ARIA do not depend on the database, and axe is the suite's slowest check:
+# these run on the first backend only (tests/conftest.py, marker one_backend).
+pytestmark = pytest.mark.one_backend
+
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -28,6 +32,8 @@ def axe_tab(browser, live_server):
 
     def open_tab(viewport: dict[str, int]):
         context = browser.new_context(base_url=live_server, bypass_csp=True, viewport=viewport)
+        # axe comes with every page the tab opens (once per context, not sent again per page).
+        context.add_init_script(path=str(AXE))
         contexts.append(context)
         tab = context.new_page()
         tab.set_default_timeout(10_000)
@@ -47,7 +53,6 @@ def axe_violations(tab, path: str) -> list[str]:
 def axe_here(tab, label: str) -> list[str]:
     """Run every axe rule on the page the tab shows now (reached by a form or a click)."""
     tab.wait_for_load_state("load")
-    tab.add_script_tag(path=str(AXE))
     result = tab.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact,
