@@ -12,6 +12,7 @@ from moderation.config import (
     INSTANCE_DIR,
     PROJECT_ROOT,
     database_engine_options,
+    idle_ping_seconds,
     load_config,
 )
 
@@ -72,8 +73,8 @@ def register_extensions(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"], app.config))
     harden_url_map(app)
     db.init_app(app)
-    idle_seconds = float(app.config.get("DATABASE_PING_IDLE_SECONDS") or 0)
-    if app.config.get("DATABASE_POOL_PRE_PING") and idle_seconds > 0:
+    idle_seconds = idle_ping_seconds(app.config)
+    if idle_seconds > 0:
         with app.app_context():
             for engine in db.engines.values():
                 ping_idle_connections(engine, idle_seconds)

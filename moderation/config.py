@@ -54,12 +54,20 @@ def _float_env(name: str, default: float) -> float:
     return float(value) if value else default
 
 
+def idle_ping_seconds(settings: dict) -> float:
+    """How long a pooled connection may sit idle before it is checked; 0: SQLAlchemy's
+    pool_pre_ping checks it before every use (or nothing does, without DATABASE_POOL_PRE_PING)."""
+    if not settings["DATABASE_POOL_PRE_PING"]:
+        return 0.0
+    return max(0.0, float(settings.get("DATABASE_PING_IDLE_SECONDS") or 0))
+
+
 def database_engine_options(url: str, settings: dict) -> dict:
     """SQLAlchemy engine options with the database timeouts for this URL's dialect."""
-    # With DATABASE_PING_IDLE_SECONDS > 0 the app checks only connections idle that long
+    # With an idle time the app checks only connections idle that long
     # (moderation.extensions.ping_idle_connections) instead of pinging on every checkout.
     options: dict = {"pool_pre_ping": bool(settings["DATABASE_POOL_PRE_PING"])
-                     and settings.get("DATABASE_PING_IDLE_SECONDS", 0) <= 0}
+                     and idle_ping_seconds(settings) == 0}
     if url.startswith("postgresql"):
         connect_timeout = settings["DATABASE_CONNECT_TIMEOUT"]
         options["pool_timeout"] = settings["DATABASE_POOL_TIMEOUT"]

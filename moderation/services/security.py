@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from models import AuditEvent, User, db, utcnow
-from moderation.services.audit import jsonable
+from moderation.services.audit import event_columns, jsonable
 
 log = logging.getLogger("moderation.security")
 
@@ -52,13 +52,10 @@ def record_security_event(action: str, *, user: User | None = None, email: str |
         **details,
     }
     log.info(json.dumps(jsonable(payload), sort_keys=True))
-    values = {
-        "actor_id": user.id if user is not None else None, "action": action,
-        "target_type": "user", "target_id": user.id if user is not None else None,
-        "created_at": now,
-        "details": jsonable({key: value for key, value in payload.items()
-                              if key not in ("time", "event", "account_id")}),
-    }
+    values = {**event_columns(user, action, "user", user.id if user is not None else None,
+                              {key: value for key, value in payload.items()
+                               if key not in ("time", "event", "account_id")}),
+              "created_at": now}
     if with_change:
         db.session.add(AuditEvent(**values))
         return

@@ -24,7 +24,7 @@ from sqlalchemy.sql.dml import Insert
 from models import AuditEvent, Comment, Page, Site, db, utcnow
 from moderation.formatting import iso_utc
 from moderation.services.alerts import raise_urgent_alert
-from moderation.services.audit import jsonable
+from moderation.services.audit import event_columns
 from moderation.services.cache import app_cache
 from moderation.services.intake.validation import CommentInput, IntakeError, validate_comment
 from moderation.services.metrics import count_received
@@ -111,12 +111,12 @@ def record_received(comment: Comment, site: Sender, source: str, page_slug: str)
 def _received_details(comment: Comment, site: Sender, source: str,
                       page_slug: str) -> dict[str, Any]:
     """The `comment.received` event's details (all known before the comment is stored)."""
-    return jsonable({
+    return {
         "source": source, "site": site.name if site is not None else None,
         "external_id": comment.external_id, "page": page_slug,
         "after": {"status": comment.status, "urgency": comment.urgency, "topic": comment.topic,
                   "triaged": comment.triaged, "due_at": comment.due_at},
-    })
+    }
 
 
 def _after_arrival(comment: Comment) -> None:
@@ -127,9 +127,10 @@ def _after_arrival(comment: Comment) -> None:
 
 
 def _event_row(details: dict[str, Any]) -> dict[str, Any]:
-    """The columns of a `comment.received` event but its target_id, as record_event fills them."""
-    return {"actor_id": None, "action": "comment.received", "target_type": "comment",
-            "created_at": utcnow(), "details": details}
+    """The columns of a `comment.received` event but its target_id (the comment's id)."""
+    row = event_columns(None, "comment.received", "comment", None, details)
+    del row["target_id"]
+    return {**row, "created_at": utcnow()}
 
 
 @cache
