@@ -18,7 +18,7 @@ install: $(STAMP)
 migrate: install
 	$(FLASK) db upgrade
 
-model: install
+model: migrate
 	$(FLASK) triage train --if-missing
 
 seed: migrate model

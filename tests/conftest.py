@@ -30,6 +30,7 @@ from tests.helpers import (  # noqa: F401 - re-exported for tests that import th
     new_user,
     postgres_url,
     sign_in,
+    sign_in_tab,
     totp_code,
     trained_model_dir,
 )
@@ -373,8 +374,7 @@ def new_tab(browser, live_server):
         tab = context.new_page()
         tab.set_default_timeout(10_000)
         if signed_in_as:
-            browser_sign_in(tab, signed_in_as)
-            tab.wait_for_url("**/")
+            sign_in_tab(tab, signed_in_as)
         return tab
 
     yield open_tab

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from models import db, utcnow
-from tests.conftest import PASSWORD, browser_sign_in, totp_code
+from tests.conftest import PASSWORD, totp_code
+from tests.helpers import sign_in_tab
 
 # Page markup and ARIA do not depend on the database, and axe is the suite's slowest check:
 # these run on the first backend only (tests/conftest.py, marker one_backend).
@@ -168,8 +169,7 @@ def test_signed_out_pages_have_no_axe_violations(axe_tab, everything, viewport):
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 def test_a_midwifes_pages_have_no_axe_violations(axe_tab, everything, midwife, viewport):
     tab = axe_tab(VIEWPORTS[viewport])
-    browser_sign_in(tab, midwife.email)
-    tab.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(tab, midwife.email)
     found = [v for path in midwife_pages(everything) for v in axe_violations(tab, path)]
     assert found == [], "\n".join(found)
 
@@ -177,8 +177,7 @@ def test_a_midwifes_pages_have_no_axe_violations(axe_tab, everything, midwife, v
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 def test_a_supervisors_pages_have_no_axe_violations(axe_tab, everything, supervisor, viewport):
     tab = axe_tab(VIEWPORTS[viewport])
-    browser_sign_in(tab, supervisor.email)
-    tab.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(tab, supervisor.email)
     found = [v for path in supervisor_pages(everything) for v in axe_violations(tab, path)]
     assert found == [], "\n".join(found)
 
@@ -255,8 +254,7 @@ def test_pages_reached_through_forms_have_no_axe_violations(axe_tab, everything,
     add_note(follow_up.id, supervisor, "@Sam can you take this one? She is still bleeding.")
     db.session.commit()
     tab = axe_tab(VIEWPORTS[viewport])
-    browser_sign_in(tab, midwife.email)
-    tab.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(tab, midwife.email)
     tab.goto(f"/comments/{follow_up.id}")
     with tab.expect_navigation():
         tab.get_by_role("button", name="Reply", exact=True).click()
@@ -269,8 +267,7 @@ def test_pages_reached_through_forms_have_no_axe_violations(axe_tab, everything,
     found += axe_violations(tab, "/mentions")
     # Signed in on a second device: her sessions page lists both, with the button to end others.
     second = axe_tab(VIEWPORTS[viewport])
-    browser_sign_in(second, midwife.email)
-    second.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(second, midwife.email)
     found += axe_violations(second, "/account/sessions")
     # The "I'm on it" link from an alert, opened by someone not signed in on this device.
     found += axe_violations(visitor, f"/alerts/ack/{everything['ack']}")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Incident, OutboxMessage, db
-from tests.conftest import browser_sign_in
+from tests.helpers import sign_in_tab
 
 DESCRIPTION = "The reply said to wait for the GP, but she described shoulder-tip pain."
 
@@ -24,8 +24,7 @@ def test_a_midwife_reports_an_incident_and_a_supervisor_reviews_it_to_closure(
     make_reply(comment, midwife, "Please see your GP this week.")
 
     tab = new_tab()
-    browser_sign_in(tab, midwife.email)
-    tab.wait_for_url("**/")
+    sign_in_tab(tab, midwife.email)
     tab.goto(f"/comments/{comment.id}")
     tab.get_by_role("link", name="Report an incident").click()
     tab.get_by_label("Wrong advice").check()
@@ -39,8 +38,7 @@ def test_a_midwife_reports_an_incident_and_a_supervisor_reviews_it_to_closure(
                              .where(OutboxMessage.kind == "incident_reported")) == supervisor.email
 
     lead = new_tab()
-    browser_sign_in(lead, supervisor.email)
-    lead.wait_for_url("**/")
+    sign_in_tab(lead, supervisor.email)
     lead.get_by_role("link", name="Incidents").click()
     lead.get_by_role("link", name=f"Incident #{incident.id}").click()
     assert lead.get_by_text(DESCRIPTION).is_visible()

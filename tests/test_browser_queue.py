@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Comment, db, utcnow
-from tests.conftest import browser_sign_in
+from tests.helpers import sign_in_tab
 
 
 @pytest.fixture
@@ -38,8 +38,7 @@ def selected_id(tab) -> str | None:
 
 def test_midwife_moves_with_j_and_k_and_opens_with_enter(page, midwife, waiting):
     urgent, priority, _ = waiting
-    browser_sign_in(page, midwife.email)
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(page, midwife.email)
     rows = page.locator("tr.queue-row")
     assert rows.count() == 3
     assert rows.first.get_attribute("data-comment-id") == str(urgent.id)
@@ -71,8 +70,7 @@ def test_n_takes_the_next_comment_nobody_is_answering(page, midwife, jo, waiting
 
     claim_comment(urgent.id, jo)
     db.session.commit()
-    browser_sign_in(page, midwife.email)
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(page, midwife.email)
     assert "being answered by Jo" in page.locator(
         f'tr[data-comment-id="{urgent.id}"]').inner_text()
     page.keyboard.press("n")
@@ -83,8 +81,7 @@ def test_n_takes_the_next_comment_nobody_is_answering(page, midwife, jo, waiting
 
 def test_question_mark_shows_help_and_typing_in_search_is_not_a_shortcut(page, midwife,
                                                                           waiting):
-    browser_sign_in(page, midwife.email)
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(page, midwife.email)
     help_panel = page.locator("#shortcut-help")
     assert help_panel.is_hidden()
     page.keyboard.press("?")
@@ -102,8 +99,7 @@ def test_question_mark_shows_help_and_typing_in_search_is_not_a_shortcut(page, m
 
 def test_new_comments_are_announced_and_the_urgent_count_follows(page, midwife, make_comment,
                                                                   waiting):
-    browser_sign_in(page, midwife.email)
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(page, midwife.email)
     banner = page.locator("#new-comments")
     assert banner.is_hidden()
 
@@ -151,8 +147,7 @@ def test_a_queue_in_a_background_tab_announces_a_new_urgent_comment(
     # The waiting comments live on the demo article "after-a-miscarriage".
     page.context.grant_permissions(["notifications"], origin=live_server)
     page.add_init_script(SPY_ON_SOUND_AND_NOTIFICATIONS)
-    browser_sign_in(page, midwife.email)
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(page, midwife.email)
     assert page.locator("#notification-status").inner_text() == (
         "Desktop alerts are on for urgent comments.")
     assert page.locator("#allow-notifications").is_hidden()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from models import Comment, Reply, db, utcnow
-from tests.conftest import browser_sign_in
+from tests.helpers import sign_in_tab
 
 DEMO_SNIPPETS = Path(__file__).resolve().parent.parent / "moderation" / "demo" / "snippets.json"
 
@@ -42,8 +42,7 @@ def test_midwife_answers_the_urgent_comment_from_a_snippet_and_publishes(
         urgency="urgent", topic="bleeding", author_name="alex morgan",
         received_at=now - timedelta(minutes=20))
 
-    browser_sign_in(page, midwife.email)
-    page.wait_for_url("**/")
+    sign_in_tab(page, midwife.email)
     take_next = page.get_by_role("button", name="Take next")
     if take_next.count():
         take_next.first.click()

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from models import AuditEvent, db, utcnow
-from tests.conftest import browser_sign_in
+from tests.helpers import sign_in_tab
 
 
 @pytest.fixture
@@ -48,8 +48,7 @@ def test_supervisor_reads_the_reports_and_downloads_the_answered_threads(
     page.on("console", lambda message: problems.append(message.text)
             if message.type == "error" else None)
 
-    browser_sign_in(page, supervisor.email)
-    page.wait_for_url("**/")
+    sign_in_tab(page, supervisor.email)
     page.get_by_role("link", name="Supervisor area").click()
     page.get_by_label("Last 7 days").check()
     page.get_by_role("button", name="Show").click()

@@ -12,7 +12,7 @@ from models import Comment, Reply, db, utcnow
 from moderation.services.claims import claim_comment
 from moderation.services.intake import receive_comment
 from moderation.services.replies import publish_reply
-from tests.conftest import browser_sign_in
+from tests.helpers import sign_in_tab
 from tests.test_intake import comment_request
 
 QUESTION = "Two weeks after my miscarriage I still feel dizzy when I stand up. Should I worry?"
@@ -78,8 +78,7 @@ def test_a_thread_with_three_replies_and_a_follow_up(page, new_tab, midwife):
 
     # A midwife opens it from the queue and sees the conversation so far.
     tab = new_tab()
-    browser_sign_in(tab, midwife.email)
-    tab.wait_for_url("**/")
+    sign_in_tab(tab, midwife.email)
     tab.locator(f'a[href="/comments/{follow_up.id}"]').first.click()
     tab.wait_for_url(f"**/comments/{follow_up.id}")
     conversation = tab.locator("#conversation")

@@ -10,6 +10,7 @@ import pytest
 
 from models import db, utcnow
 from tests.conftest import PASSWORD, browser_sign_in
+from tests.helpers import sign_in_tab
 
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -46,8 +47,7 @@ def test_a_small_laptop_shows_at_least_twelve_comments_above_the_fold(new_tab, m
                                                                        busy_queue):
     tab = new_tab()
     tab.set_viewport_size(LAPTOP)
-    browser_sign_in(tab, midwife.email)
-    tab.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(tab, midwife.email)
     assert rows_above_the_fold(tab) >= 12
     first = tab.locator("tr.queue-row").first
     # Every row still says urgency, topic, why, time left and who is on it.
@@ -60,8 +60,7 @@ def test_a_phone_shows_cards_with_no_horizontal_scroll_and_every_link_reachable(
         new_tab, midwife, busy_queue):
     tab = new_tab()
     tab.set_viewport_size(PHONE)
-    browser_sign_in(tab, midwife.email)
-    tab.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(tab, midwife.email)
     assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     link = tab.locator("a.open-comment").first
     box = link.bounding_box()
@@ -78,8 +77,7 @@ def test_time_left_counts_down_and_turns_amber_then_red(new_tab, midwife, make_c
     tab.set_viewport_size(LAPTOP)
     # The page's clock runs from the server's "now"; move it on by installing a fake clock.
     tab.clock.install(time=now)
-    browser_sign_in(tab, midwife.email)
-    tab.wait_for_url(re.compile(r"/$"))
+    sign_in_tab(tab, midwife.email)
     soon_cell = tab.locator(f'tr[data-comment-id="{soon.id}"] .countdown')
     later_cell = tab.locator(f'tr[data-comment-id="{later.id}"] .countdown')
     assert "due-soon" in soon_cell.get_attribute("class")

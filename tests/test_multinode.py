@@ -24,7 +24,7 @@ from models import Comment, OutboxMessage, db, utcnow
 from moderation.services.outbox import enqueue_email
 from tests.alerting_servers import free_port, running_smtp
 from tests.conftest import PASSWORD, TEST_DATABASE_URL
-from tests.security.conftest import STRICT, redis_url  # noqa: F401 (a fixture)
+from tests.security.conftest import REDIS_TEST_URL, STRICT, redis_url  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).parent / "flask")
@@ -60,14 +60,16 @@ def _wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 24
     raise AssertionError(f"the instance at {url} did not start in {timeout} s")
 
 
-@pytest.fixture
-def nodes(app, database_url, redis_url, triage_model_path, tmp_path) -> Iterator[list[str]]:  # noqa: F811
-    """Two running app instances (A, B) on one database and one Redis; their base URLs."""
+@pytest.fixture(scope="module")
+def running_nodes(database_url, triage_model_path, tmp_path_factory) -> Iterator[list[str]]:
+    """Two app instances (A, B) on one database and one Redis, started once for the module
+    (each start loads the app and the model: seconds); their base URLs."""
     processes, urls = [], []
     try:
         for name in ("a", "b"):
             port = free_port()
-            env = _node_environment(database_url, redis_url, tmp_path / name, triage_model_path)
+            env = _node_environment(database_url, REDIS_TEST_URL,
+                                    tmp_path_factory.mktemp(f"node-{name}"), triage_model_path)
             processes.append(subprocess.Popen(
                 [FLASK, "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port),
                  "--no-reload", "--no-debugger"],
@@ -84,6 +86,12 @@ def nodes(app, database_url, redis_url, triage_model_path, tmp_path) -> Iterator
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture
+def nodes(app, redis_url, running_nodes) -> list[str]:  # noqa: F811
+    """The two instances, for a test with its own (committed) rows and an empty Redis."""
+    return running_nodes
 
 
 def _csrf_token(html: str) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from tests.conftest import browser_sign_in
+from tests.helpers import sign_in_tab
 
 
 def test_sign_out_clears_reply_drafts_from_local_storage(page, midwife, make_comment):
     comment = make_comment("Is it normal to bleed for three weeks?")
-    browser_sign_in(page, midwife.email)
-    page.wait_for_url("**/")
+    sign_in_tab(page, midwife.email)
     page.goto(f"/comments/{comment.id}")
     with page.expect_navigation():
         page.get_by_role("button", name="Reply", exact=True).click()
