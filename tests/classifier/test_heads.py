@@ -26,6 +26,19 @@ def test_head_probabilities_sum_to_one_and_follow_its_scores() -> None:
     assert list(head.predict(X)) == LABELS
 
 
+def test_ridge_blend_is_one_linear_head() -> None:
+    """With a ridge share the head still scores with one weight per feature, as fitted."""
+    features = TextFeatures(word_min_df=1, char_min_df=1).fit(DOCS)
+    X = features.transform(DOCS)
+    head = NBLogisticRegression(C=4.0, ridge_share=0.5).fit(X, LABELS)
+    assert head.coef_.shape == (3, X.shape[1])
+    assert np.allclose(head.decision_function(X), X @ head.coef_.T + head.intercept_)
+    assert np.allclose(head.predict_proba(X).sum(axis=1), 1.0)
+    assert list(head.predict(X)) == LABELS
+    with pytest.raises(ValueError, match="ridge_share"):
+        NBLogisticRegression(ridge_share=1.0).fit(X, LABELS)
+
+
 def test_head_refuses_fewer_than_three_topics() -> None:
     """One-vs-rest over two labels is a binary problem: fitting it says so instead of guessing."""
     features = TextFeatures(word_min_df=1, char_min_df=1).fit(DOCS[:4])
