@@ -171,7 +171,11 @@ QUERY_PARAMETERS = ("q", "urgency", "topic", "page", "status", "period", "date_f
                     "format", "sort")
 
 
-@pytest.mark.parametrize("value", ["a\x00b", HUGE, "9999-12-31", "\r\nX: y"])
+# CR LF matters only where a value is echoed into a header (a redirect's Location), which no
+# database touches: one backend tells all. NUL bytes, huge numbers and far dates meet each
+# database's own limits, so they run on both.
+@pytest.mark.parametrize("value", ["a\x00b", HUGE, "9999-12-31",
+                                   pytest.param("\r\nX: y", marks=pytest.mark.one_backend)])
 def test_hostile_values_in_every_parameter_are_never_a_500(app, world, supervisor, value):
     client = app.test_client()
     sign_in(client, supervisor)
