@@ -8,7 +8,9 @@ app with its own gunicorn.conf.py, which preloads the model):
 - ours: this tree's app (`wsgi:app`), with a migrated database and a site key;
 - baseline (with --baseline REV): the app at that commit, the same way, for "before";
 - ceiling: bench/ceiling_app.py, a minimal Flask + SQLAlchemy insert of the same row;
-- ceiling+model: the same plus our triage (safety rules and model), the fair yardstick.
+- ceiling+model: the same plus our triage (safety rules and model), the fair yardstick;
+- ceiling+model+search: the same on a table with the queue's search index, to show how much
+  of ours is that index (every stored comment updates it), not the app.
 
 Every round sends each side `--requests` fresh comments (bench/datagen.intake_requests) from
 `--clients` threads, the order of the sides rotated each round and reversed every other round,
@@ -65,7 +67,8 @@ class Side:
         if not self.is_app:
             result = subprocess.run(
                 [sys.executable, "-c", "import os; from bench.ceiling_app import "
-                 "create_ceiling_app; create_ceiling_app(os.environ['CEILING_DATABASE_URL'])"],
+                 "create_ceiling_app; create_ceiling_app(os.environ['CEILING_DATABASE_URL'], "
+                 "None, os.environ.get('CEILING_SEARCH') == '1')"],
                 cwd=self.tree, env=self.env, capture_output=True, text=True, timeout=600)
             if result.returncode != 0:
                 sys.exit(f"{self.name}: could not create its table:\n{result.stderr}")
@@ -127,9 +130,10 @@ def make_sides(args: argparse.Namespace, workdir: Path) -> list[Side]:
                "PROMETHEUS_MULTIPROC_DIR": str(workdir / f"metrics-{name.split()[0]}")}
         Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
         sides.append(Side(name, tree, "wsgi:app", env))
-    for name, model in (("ceiling", ""), ("ceiling+model", str(args.model))):
+    for name, model, search in (("ceiling", "", ""), ("ceiling+model", str(args.model), ""),
+                                ("ceiling+model+search", str(args.model), "1")):
         env = {**base, "CEILING_DATABASE_URL": database_for(args, workdir, name),
-               "CEILING_MODEL": model}
+               "CEILING_MODEL": model, "CEILING_SEARCH": search}
         sides.append(Side(name, PROJECT_ROOT, "bench.ceiling_app:app", env))
     return sides
 

@@ -6,9 +6,13 @@ same plain indexes and unique constraint as `comments`, with `session.add` + `co
 authentication, validation, settings, page, audit or deadline work. With CEILING_MODEL set to
 a model file it also runs our triage (the safety rules, then the model, as intake does) and
 stores its urgency, topic and scores: "ceiling + model", the fair comparison for ours.
+With CEILING_SEARCH=1 the table also gets the queue's search index (the same trigram index as
+`comments`: FTS5 and its triggers on SQLite, pg_trgm GIN on PostgreSQL): "ceiling + model +
+search", which shows how much of ours is the index every stored comment must update.
 
-Environment: CEILING_DATABASE_URL (required), CEILING_MODEL (optional). SQLite gets the app's
-own settings (WAL, foreign keys, a 10 s busy timeout). Serve with gunicorn, `bench.ceiling_app:app`.
+Environment: CEILING_DATABASE_URL (required), CEILING_MODEL and CEILING_SEARCH (optional).
+SQLite gets the app's own settings (WAL, foreign keys, a 10 s busy timeout). Serve with
+gunicorn, `bench.ceiling_app:app`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import registry
 
 from models import Comment
+from models.search_index import create_search_index
 
 CEILING_TABLE = "ceiling_comments"
 
@@ -58,8 +63,10 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def create_ceiling_app(database_url: str, model_path: str | None = None) -> Flask:
-    """The ceiling app on database_url, with our triage when model_path is given."""
+def create_ceiling_app(database_url: str, model_path: str | None = None,
+                       search_index: bool = False) -> Flask:
+    """The ceiling app on database_url, with our triage when model_path is given and the
+    queue's search index on its table when search_index is true."""
     app = Flask(__name__)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url
     if database_url.startswith("sqlite"):
@@ -79,6 +86,9 @@ def create_ceiling_app(database_url: str, model_path: str | None = None) -> Flas
         model = load_model(Path(model_path))
     with app.app_context():
         metadata.create_all(db.engine)
+        if search_index:
+            with db.engine.begin() as connection:
+                create_search_index(connection, table=CEILING_TABLE)
 
     @app.post("/api/v1/comments")
     def create_comment():
@@ -117,4 +127,5 @@ def _triage(model: Any, body: str) -> dict[str, Any]:
 
 if os.environ.get("CEILING_DATABASE_URL"):
     app = create_ceiling_app(os.environ["CEILING_DATABASE_URL"],
-                             os.environ.get("CEILING_MODEL") or None)
+                             os.environ.get("CEILING_MODEL") or None,
+                             os.environ.get("CEILING_SEARCH") == "1")

@@ -31,55 +31,65 @@ TRIGRAM_INDEXES = ("ix_comments_body_trgm", "ix_comments_author_name_trgm")
 SEARCH_INDEXES = frozenset({NAME_PREFIX_INDEX, *TRIGRAM_INDEXES})
 SQLITE_TRIGGERS = ("comments_search_insert", "comments_search_delete", "comments_search_update")
 
-_SQLITE_DDL = (
-    f"CREATE INDEX IF NOT EXISTS {NAME_PREFIX_INDEX} ON comments (lower(author_name))",
-    f"""CREATE TRIGGER IF NOT EXISTS comments_search_insert AFTER INSERT ON comments BEGIN
-        INSERT INTO {FTS_TABLE}(rowid, body, author_name)
-        VALUES (new.id, new.body, new.author_name);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS comments_search_delete AFTER DELETE ON comments BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body, author_name)
-        VALUES ('delete', old.id, old.body, old.author_name);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS comments_search_update
-        AFTER UPDATE OF body, author_name ON comments BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, body, author_name)
-        VALUES ('delete', old.id, old.body, old.author_name);
-        INSERT INTO {FTS_TABLE}(rowid, body, author_name)
-        VALUES (new.id, new.body, new.author_name);
-    END""",
-)
 
-_POSTGRESQL_DDL = (
-    # A trusted extension since PostgreSQL 13: the database owner may create it.
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS ix_comments_body_trgm ON comments USING gin (body gin_trgm_ops)",
-    "CREATE INDEX IF NOT EXISTS ix_comments_author_name_trgm "
-    "ON comments USING gin (author_name gin_trgm_ops)",
-    f"CREATE INDEX IF NOT EXISTS {NAME_PREFIX_INDEX} "
-    "ON comments (lower(author_name) text_pattern_ops)",
-)
+def _sqlite_ddl(table: str) -> tuple[str, ...]:
+    """The name index and the three triggers that keep `{table}_search` in step with `table`."""
+    fts = f"{table}_search"
+    return (
+        f"CREATE INDEX IF NOT EXISTS ix_{table}_author_name_lower ON {table} (lower(author_name))",
+        f"""CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN
+            INSERT INTO {fts}(rowid, body, author_name)
+            VALUES (new.id, new.body, new.author_name);
+        END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} BEGIN
+            INSERT INTO {fts}({fts}, rowid, body, author_name)
+            VALUES ('delete', old.id, old.body, old.author_name);
+        END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {fts}_update
+            AFTER UPDATE OF body, author_name ON {table} BEGIN
+            INSERT INTO {fts}({fts}, rowid, body, author_name)
+            VALUES ('delete', old.id, old.body, old.author_name);
+            INSERT INTO {fts}(rowid, body, author_name)
+            VALUES (new.id, new.body, new.author_name);
+        END""",
+    )
 
 
-def _sqlite_fts_exists(connection: Connection) -> bool:
+def _postgresql_ddl(table: str) -> tuple[str, ...]:
+    return (
+        # A trusted extension since PostgreSQL 13: the database owner may create it.
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        f"CREATE INDEX IF NOT EXISTS ix_{table}_body_trgm ON {table} USING gin (body gin_trgm_ops)",
+        f"CREATE INDEX IF NOT EXISTS ix_{table}_author_name_trgm "
+        f"ON {table} USING gin (author_name gin_trgm_ops)",
+        f"CREATE INDEX IF NOT EXISTS ix_{table}_author_name_lower "
+        f"ON {table} (lower(author_name) text_pattern_ops)",
+    )
+
+
+def _sqlite_fts_exists(connection: Connection, fts: str) -> bool:
     return connection.execute(
         text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
-        {"name": FTS_TABLE}).first() is not None
+        {"name": fts}).first() is not None
 
 
-def create_search_index(connection: Connection) -> None:
-    """Create the search index objects if missing; index the comments already stored."""
+def create_search_index(connection: Connection, table: str = "comments") -> None:
+    """Create the search index objects if missing; index the comments already stored.
+
+    `table` is another table of the same columns (the intake benchmark's ceiling uses it).
+    """
     if connection.dialect.name == "sqlite":
-        if not _sqlite_fts_exists(connection):
+        fts = f"{table}_search"
+        if not _sqlite_fts_exists(connection, fts):
             connection.exec_driver_sql(
-                f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(body, author_name, "
-                "content='comments', content_rowid='id', tokenize='trigram')")
+                f"CREATE VIRTUAL TABLE {fts} USING fts5(body, author_name, "
+                f"content='{table}', content_rowid='id', tokenize='trigram')")
             # Comments stored before the index existed (an upgrade of a live database).
-            connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
-        for statement in _SQLITE_DDL:
+            connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+        for statement in _sqlite_ddl(table):
             connection.exec_driver_sql(statement)
     elif connection.dialect.name == "postgresql":
-        for statement in _POSTGRESQL_DDL:
+        for statement in _postgresql_ddl(table):
             connection.exec_driver_sql(statement)
 
 
