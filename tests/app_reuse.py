@@ -1,15 +1,16 @@
 """What the apps of a test session share, so that building one app per test stays cheap."""
 
 # Most of the cost of a new app is work whose result never differs between apps: werkzeug
-# compiling a URL builder for each of the ~115 routes, Jinja compiling each template a test
-# renders, SQLAlchemy compiling each statement (its cache is per engine) and connecting. The
-# apps, their settings and their state stay separate.
+# parsing each of the ~115 routes and compiling its URL builders, Jinja compiling each
+# template a test renders, SQLAlchemy compiling each statement (its cache is per engine) and
+# connecting. The apps, their settings and their state stay separate.
 
 from __future__ import annotations
 
+import copy
 import marshal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,46 +43,60 @@ class SessionTemplateCache(BytecodeCache):
             self._code[bucket.key] = marshal.dumps((bucket.checksum, bucket.code))
 
 
-_builders: dict[tuple[Any, ...], Callable[..., tuple[str, str]]] = {}
-_builders_lock = threading.Lock()
+_compiled: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_compiled_lock = threading.Lock()
 
 
-def _builder_key(rule: Rule, append_unknown: bool) -> tuple[Any, ...]:
-    """Everything werkzeug's generated URL builder depends on: the rule's static and dynamic
-    parts, defaults resolved through their converters, and whether unknown arguments become a
-    query string. The converters themselves are read from the bound rule when it builds."""
-    defaults = rule.defaults or {}
-    parts = tuple(
-        (is_dynamic, data,
-         rule._converters[data].to_url(defaults[data]) if is_dynamic and data in defaults
-         else None)
-        for is_dynamic, data in rule._trace
-    )
-    return (rule.rule, append_unknown, parts, tuple(str(name) for name in defaults))
+def _compile_key(rule: Rule) -> tuple[Any, ...]:
+    """Everything werkzeug's `Rule.compile` reads: the rule and its host part, the map's
+    matching settings and converter classes, and the defaults its URL builders resolve."""
+    url_map = rule.map
+    converters = tuple(sorted((name, id(cls)) for name, cls in url_map.converters.items()))
+    defaults = tuple(sorted((str(name), repr(value))
+                            for name, value in (rule.defaults or {}).items()))
+    return (rule.rule, rule.subdomain, rule.host, url_map.host_matching, rule.merge_slashes,
+            converters, defaults)
 
 
-def _install_builder_cache() -> None:
-    """Reuse werkzeug's compiled URL builders between apps (each is a plain function of the
-    rule's shape, bound to the rule that uses it); skipped if werkzeug changed how it builds."""
-    original = getattr(Rule, "_compile_builder", None)
-    if original is None or getattr(original, "session_cached", False):
+def _install_compile_cache() -> None:
+    """Reuse what werkzeug's `Rule.compile` works out for a route (its parsed parts, trace,
+    converters and generated URL builders) in every later app with the same route: building
+    an app is then mostly registering its routes. Each rule gets its own converter objects,
+    bound to its own map; skipped if werkzeug changed how it compiles."""
+    original = Rule.compile
+    if getattr(original, "session_cached", False) or not hasattr(Rule, "_compile_builder"):
         return
 
-    def compile_builder(self: Rule, append_unknown: bool = True):
+    def compile(self: Rule) -> None:  # noqa: A001 - werkzeug's name
         try:
-            key = _builder_key(self, append_unknown)
+            key = _compile_key(self)
         except (AttributeError, TypeError):  # a rule shape werkzeug added since: no caching
-            return original(self, append_unknown)
-        with _builders_lock:
-            builder = _builders.get(key)
-        if builder is None:
-            builder = original(self, append_unknown)
-            with _builders_lock:
-                _builders[key] = builder
-        return builder
+            original(self)
+            return
+        with _compiled_lock:
+            entry = _compiled.get(key)
+        if entry is None:
+            original(self)
+            with _compiled_lock:
+                _compiled[key] = (tuple(self._parts), tuple(self._trace), dict(self._converters),
+                                  self._build.__func__, self._build_unknown.__func__)
+            return
+        parts, trace, converters, build, build_unknown = entry
+        self._parts, self._trace = list(parts), list(trace)
+        self._converters = {name: _bound_copy(converter, self.map)
+                            for name, converter in converters.items()}
+        self.arguments.update(self._converters)
+        self._build = build.__get__(self, None)
+        self._build_unknown = build_unknown.__get__(self, None)
 
-    compile_builder.session_cached = True  # type: ignore[attr-defined]
-    Rule._compile_builder = compile_builder  # type: ignore[method-assign]
+    compile.session_cached = True  # type: ignore[attr-defined]
+    Rule.compile = compile  # type: ignore[method-assign]
+
+
+def _bound_copy(converter: Any, url_map: Any) -> Any:
+    copied = copy.copy(converter)
+    copied.map = url_map
+    return copied
 
 
 # Apps on the session's own test databases share one engine per database and engine options.
@@ -147,7 +162,7 @@ def install() -> None:
     """Share compiled URL builders, templates and engines among the session's apps."""
     from models import db
 
-    _install_builder_cache()
+    _install_compile_cache()
     _install_engine_sharing(db)
     if "bytecode_cache" not in Flask.jinja_options:
         Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SessionTemplateCache()}

@@ -10,6 +10,7 @@ from argon2.profiles import RFC_9106_LOW_MEMORY
 from flask import url_for
 from jinja2 import DictLoader, Environment
 from sqlalchemy import create_engine, func, select
+from werkzeug.exceptions import NotFound
 
 from models import AuditEvent, Page, User, db
 from moderation import create_app
@@ -107,6 +108,18 @@ def test_url_builders_shared_between_apps_build_each_apps_own_urls(app_config):
         assert url_for("queue.index", urgency="urgent") == "/?urgency=urgent"
     with prefixed.test_request_context():
         assert url_for("queue.index", urgency="urgent") == "/moderation/?urgency=urgent"
+
+
+def test_routes_compiled_once_keep_each_apps_own_converters(app_config):
+    first, second = create_app(dict(app_config)), create_app(dict(app_config))
+    for url_map in (first.url_map, second.url_map):
+        converters = [c for rule in url_map.iter_rules() for c in rule._converters.values()]
+        assert converters and all(converter.map is url_map for converter in converters)
+    adapter = second.url_map.bind("localhost")
+    endpoint, arguments = adapter.match("/comments/42")
+    assert arguments == {"comment_id": 42}
+    with pytest.raises(NotFound):  # the bounded <int:…> of security.harden_url_map still holds
+        adapter.match(f"/comments/{2**31}")
 
 
 def test_a_template_whose_source_changed_is_compiled_again_not_taken_from_the_cache():
