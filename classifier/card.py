@@ -112,8 +112,7 @@ def render_markdown(card: Mapping[str, Any], bench: Mapping[str, Any] | None = N
         "## What it does",
         "",
         "Two linear heads on shared TF-IDF features (word 1-2-grams + char_wb 3-5-grams + the "
-        "word 1-2-grams of the sentences that ask a question and of the first sentence of a "
-        "comment of two or more, each at half weight) give "
+        "word 1-2-grams of the sentences that ask a question, at half weight) give "
         "every public comment an "
         "**urgency** (`urgent`, `priority`, `routine`) and a **topic** (the nine labels of "
         "`shared/labelling-guide.md`): the urgency head is a multinomial logistic regression, "

@@ -1,4 +1,4 @@
-"""TF-IDF features: word 1-2-grams, char_wb 3-5-grams, the questions' and opening's words, fast.
+"""TF-IDF features: word 1-2-grams, char_wb 3-5-grams and the questions' words, fast.
 
 `TextFeatures.fit` fits ordinary scikit-learn `TfidfVectorizer`s. `transform` gives exactly
 the same matrix as `hstack([word.transform(docs), char.transform(docs),
@@ -9,10 +9,6 @@ faster (see tests/classifier/test_features.py).
 The question block repeats the word n-grams of the sentences that end in a question mark: the
 labelling guide makes a comment's topic the subject of the question it asks, and a comment
 that asks about the charity shop while mentioning its grief should weigh the question more.
-
-The opening block repeats the word n-grams of the first sentence of a comment of two or more
-sentences: posters usually say what the comment is about first ("Pregnant again after a loss."
-"Question about going back to work."), and a long story should not drown it.
 """
 
 from __future__ import annotations
@@ -31,8 +27,6 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 # A question starts where a sentence does; the look-behind stops the engine from trying every
 # position inside a sentence (same matches as r"[^.!?\n]*\?", three times faster).
 _QUESTION = re.compile(r"(?:(?<=[.!?\n])|^)[^.!?\n]*\?")
-# A sentence: a run up to and including its closing punctuation (or a line break).
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _CACHE_LIMIT = 50_000
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -45,18 +39,6 @@ def preprocess(text: str) -> str:
 def questions(doc: str) -> str:
     """The sentences of a preprocessed comment that end in a question mark, joined."""
     return " ".join(_QUESTION.findall(doc)) if "?" in doc else ""
-
-
-def opening(doc: str) -> str:
-    """The first sentence of a preprocessed comment that has two or more, else ''."""
-    first = None
-    for match in _SENTENCE.finditer(doc):
-        sentence = match.group()
-        if _TOKEN.search(sentence):  # a run of punctuation or emoji is no sentence
-            if first is not None:
-                return first
-            first = sentence.strip()
-    return ""
 
 
 def _char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
@@ -100,9 +82,7 @@ def _tfidf_rows(
     return counts
 
 
-_VECTORIZERS = (
-    "word_vectorizer_", "char_vectorizer_", "question_vectorizer_", "opening_vectorizer_"
-)
+_VECTORIZERS = ("word_vectorizer_", "char_vectorizer_", "question_vectorizer_")
 _PACKED_PARAMS = ("analyzer", "ngram_range", "min_df", "max_df", "sublinear_tf", "lowercase",
                   "token_pattern")
 
@@ -131,7 +111,7 @@ def _unpack(packed: dict) -> TfidfVectorizer:
 
 
 class TextFeatures(TransformerMixin, BaseEstimator):
-    """Word (1-2), char_wb (3-5), question-word and opening-word TF-IDF features side by side."""
+    """Word (1-2), char_wb (3-5) and question-word TF-IDF features side by side."""
 
     def __init__(
         self,
@@ -142,7 +122,6 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         max_df: float = 1.0,
         sublinear_tf: bool = True,
         question_weight: float = 0.0,
-        opening_weight: float = 0.0,
     ) -> None:
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -151,7 +130,6 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.max_df = max_df
         self.sublinear_tf = sublinear_tf
         self.question_weight = question_weight  # 0: no question block
-        self.opening_weight = opening_weight  # 0: no opening block
 
     def fit(self, X: Iterable[str], y: object = None) -> TextFeatures:
         """Fit the word and char vectorizers on the comments."""
@@ -181,17 +159,6 @@ class TextFeatures(TransformerMixin, BaseEstimator):
                 ).fit(asked)
                 self.question_vectorizer_.stop_words_ = None
                 self.n_features_out_ += len(self.question_vectorizer_.vocabulary_)
-        self.opening_vectorizer_ = None
-        if self.opening_weight:
-            openings = [opening(doc) for doc in docs]
-            if any(openings):  # else there is nothing to fit
-                self.opening_vectorizer_ = TfidfVectorizer(
-                    analyzer="word", ngram_range=tuple(self.word_ngram_range),
-                    min_df=self.word_min_df, token_pattern=_TOKEN.pattern, lowercase=False,
-                    sublinear_tf=self.sublinear_tf,
-                ).fit(openings)
-                self.opening_vectorizer_.stop_words_ = None
-                self.n_features_out_ += len(self.opening_vectorizer_.vocabulary_)
         self._drop_caches()
         return self
 
@@ -219,7 +186,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self._char_cache: dict[str, np.ndarray] = {}
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        """Feature names: word n-grams, then 'char:', 'question:' and 'opening:' n-grams."""
+        """Feature names: word n-grams first, then char n-grams prefixed with 'char:'."""
         words = self.word_vectorizer_.get_feature_names_out()
         chars = np.array(["char:" + g for g in self.char_vectorizer_.get_feature_names_out()])
         names = [words, chars]
@@ -227,17 +194,10 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             names.append(np.array(
                 ["question:" + g for g in self.question_vectorizer_.get_feature_names_out()]
             ))
-        if self._openings() is not None:
-            names.append(np.array(
-                ["opening:" + g for g in self.opening_vectorizer_.get_feature_names_out()]
-            ))
         return np.concatenate(names).astype(object)
 
     def _questions(self) -> TfidfVectorizer | None:
         return getattr(self, "question_vectorizer_", None)
-
-    def _openings(self) -> TfidfVectorizer | None:
-        return getattr(self, "opening_vectorizer_", None)  # None in artifacts from before it
 
     def reference_transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """The same features via scikit-learn's own transform (slow; for checking)."""
@@ -247,31 +207,22 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         if vectorizer is not None:
             asked = [questions(doc) for doc in docs]
             blocks.append(vectorizer.transform(asked) * self.question_weight)
-        vectorizer = self._openings()
-        if vectorizer is not None:
-            blocks.append(vectorizer.transform([opening(doc) for doc in docs]) *
-                          self.opening_weight)
         return sp.hstack(blocks, format="csr")
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
-        """Return the TF-IDF matrix (word, char, question, opening blocks), normalised per block."""
+        """Return the TF-IDF matrix (word, char, question blocks), L2-normalised per block."""
         return sp.hstack(self.transform_blocks(X), format="csr")
 
     def transform_blocks(self, X: Iterable[str]) -> tuple[sp.csr_matrix, ...]:
-        """The word, char and (when fitted) question and opening blocks; hstacked: `transform`."""
+        """The word, char and (when fitted) question blocks; their hstack is `transform`."""
         docs = [preprocess(text) for text in X]
-        blocks = [self._word_block(docs, self.word_vectorizer_), self._char_block(docs)]
+        blocks = (self._word_block(docs, self.word_vectorizer_), self._char_block(docs))
         vectorizer = self._questions()
-        if vectorizer is not None:
-            asked = self._word_block([questions(doc) for doc in docs], vectorizer)
-            asked.data *= self.question_weight
-            blocks.append(asked)
-        vectorizer = self._openings()
-        if vectorizer is not None:
-            first = self._word_block([opening(doc) for doc in docs], vectorizer)
-            first.data *= self.opening_weight
-            blocks.append(first)
-        return tuple(blocks)
+        if vectorizer is None:
+            return blocks
+        asked = self._word_block([questions(doc) for doc in docs], vectorizer)
+        asked.data *= self.question_weight
+        return (*blocks, asked)
 
     def _word_block(self, docs: list[str], vectorizer: TfidfVectorizer) -> sp.csr_matrix:
         vocab = vectorizer.vocabulary_

@@ -49,10 +49,6 @@ PARAMS: dict[str, Any] = {
     # The word n-grams of the sentences that ask a question again, at this weight: the topic
     # is the subject of the question asked (labelling guide). +0.5 point of CV topic macro-F1.
     "question_weight": 0.5,
-    # The word n-grams of the first sentence of a comment of two or more sentences again, at
-    # this weight: posters usually open with what they are asking about. +0.3 point of CV topic
-    # macro-F1 (mean of six fold seeds, higher on every one), frozen unchanged.
-    "opening_weight": 0.5,
     "classifier": "LogisticRegression(class_weight='balanced', lbfgs, multinomial)",
     "urgency_C": 10.0,
     # The topic head is NB-LR (classifier/heads.py): by cross-validation about three points of
@@ -89,7 +85,6 @@ def _features(params: Mapping[str, Any]) -> TextFeatures:
         char_min_df=params["char_min_df"],
         sublinear_tf=params["sublinear_tf"],
         question_weight=params.get("question_weight", 0.0),
-        opening_weight=params.get("opening_weight", 0.0),
     )
 
 

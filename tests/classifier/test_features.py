@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier import TriageModel
-from classifier.features import opening, questions
+from classifier.features import questions
 
 ROOT = Path(__file__).resolve().parents[2]
 ODD = ["", "   ", "a", "I\u2019m OK", "ünïcödé wörds", "x" * 300, "two\n\nlines\tand tabs",
@@ -60,25 +60,4 @@ def test_question_block_holds_only_the_words_of_the_question(model: TriageModel)
     assert asked and all(
         set(name.removeprefix("question:").split()) <= {"can", "go", "back", "to", "work"}
         for name in asked
-    )
-
-
-def test_the_opening_is_the_first_sentence_of_a_comment_of_two_or_more() -> None:
-    """The opening block's text: the first sentence, only when another one follows."""
-    assert opening("pregnant again after a loss. tiny bit of spotting, should i ring?") == (
-        "pregnant again after a loss."
-    )
-    assert opening("...\nquestion about work! can i go back monday?") == "question about work!"
-    assert opening("how long does the bleeding last?") == ""
-    assert opening("") == ""
-
-
-def test_opening_block_holds_only_the_words_of_the_first_sentence(model: TriageModel) -> None:
-    """The opening columns of a comment come from its first sentence, not the rest."""
-    names = model.features.get_feature_names_out()
-    row = model.features.transform(["Question about work. The bleeding has stopped, is it ok?"])
-    first = {str(names[c]) for c in row.indices if str(names[c]).startswith("opening:")}
-    assert first and all(
-        set(name.removeprefix("opening:").split()) <= {"question", "about", "work"}
-        for name in first
     )
