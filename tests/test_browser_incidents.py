@@ -30,7 +30,8 @@ def test_a_midwife_reports_an_incident_and_a_supervisor_reviews_it_to_closure(
     tab.get_by_label("Wrong advice").check()
     tab.get_by_label("Severity").select_option("major")
     tab.get_by_label("What happened?").fill(DESCRIPTION)
-    tab.get_by_role("button", name="Report the incident").click()
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Report the incident").click()
     assert tab.get_by_text("The supervisors have been told").is_visible()
     incident = db.session.scalar(select(Incident))
     assert incident.model_version == "triage-2026-11"
@@ -40,13 +41,15 @@ def test_a_midwife_reports_an_incident_and_a_supervisor_reviews_it_to_closure(
     lead = new_tab()
     sign_in_tab(lead, supervisor.email)
     lead.get_by_role("link", name="Incidents").click()
-    lead.get_by_role("link", name=f"Incident #{incident.id}").click()
+    with lead.expect_navigation():
+        lead.get_by_role("link", name=f"Incident #{incident.id}").click()
     assert lead.get_by_text(DESCRIPTION).is_visible()
     for button, note in (("Start the investigation", "Read the thread with the midwife."),
                          ("Record the actions", "Snippet now names shoulder-tip pain."),
                          ("Close the incident", "Snippet approved and the team told.")):
         lead.locator("#step-note").fill(note)
-        lead.get_by_role("button", name=button).click()
+        with lead.expect_navigation():
+            lead.get_by_role("button", name=button).click()
         assert lead.get_by_text(note).is_visible()
     assert lead.locator("#incident-status").text_content() == "closed"
     assert lead.locator("#incident-steps li").count() == 4
