@@ -139,19 +139,18 @@ def app_behind_proxy(config: dict[str, Any]) -> Iterator[tuple[Any, FaultProxy]]
     The schema is created if missing (never dropped: the session's fixtures own it) and the
     tables are emptied before and after.
     """
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
 
     from models import db
     from moderation import create_app
     from tests.conftest import postgres_url
+    from tests.isolation import delete_all_rows
 
     # Schema and cleaning go straight to the server, without the short test timeouts.
     direct = create_engine(postgres_url())
 
     def empty_all_tables() -> None:
-        names = ", ".join(t.name for t in db.metadata.sorted_tables)
-        with direct.begin() as connection:
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        delete_all_rows(direct)
 
     db.metadata.create_all(direct)
     empty_all_tables()

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
@@ -31,9 +31,9 @@ def needs_commits(request: pytest.FixtureRequest) -> bool:
 
 
 def empty_all_tables() -> None:
-    """Delete every row (TRUNCATE on PostgreSQL), for tests that commit for real."""
-    # A live server's last request (a page's poll) may still hold locks the TRUNCATE needs and
-    # wait on it in turn: PostgreSQL then cancels one of the two; run the TRUNCATE again.
+    """Delete every row, for tests that commit for real."""
+    # A live server's last request (a page's poll) may still hold locks the DELETE needs and
+    # wait on it in turn: PostgreSQL then cancels one of the two; run the DELETE again.
     for attempt in range(5):
         try:
             _empty_all_tables_once()
@@ -47,13 +47,17 @@ DEADLOCK_DETECTED = "40P01"
 
 
 def _empty_all_tables_once() -> None:
-    with db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in db.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
+    delete_all_rows(db.engine)
+
+
+def delete_all_rows(engine: Engine) -> None:
+    """Delete every row of every table of the models, dependents first."""
+    # DELETE, not TRUNCATE, on PostgreSQL too: a test leaves a few rows, and TRUNCATE gives each
+    # of the 35 tables and their indexes new files (160 ms, against 15 ms for the DELETEs).
+    # Ids go on counting up between tests, as they do in production.
+    with engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 class _SavepointEngine:
