@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,28 @@ from models import AuditEvent, LabelCorrection, ModelRelease, db
 from moderation.services import model_releases
 
 SAMPLE = "200"  # a small stratified corpus sample keeps each training to a few seconds
+
+
+# Each distinct training set (examples, parameters, seed: what the model version digests) is
+# trained once per test process. These tests are about what the app does with candidates;
+# training itself is tested in tests/classifier. The CLI, the files and the releases are real.
+_trained: dict[str, tuple] = {}
+
+
+@pytest.fixture(autouse=True)
+def _each_model_trained_once(monkeypatch):
+    from classifier import train
+
+    real = train.train_model
+
+    def train_model(examples, *, seed=train.DEFAULT_SEED, params=train.PARAMS):
+        key = train.model_version_for(examples, params, seed)
+        if key not in _trained:
+            _trained[key] = real(examples, seed=seed, params=params)
+        model, metrics = _trained[key]
+        return model, copy.deepcopy(metrics)
+
+    monkeypatch.setattr(train, "train_model", train_model)
 
 
 @pytest.fixture
