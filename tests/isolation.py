@@ -36,7 +36,7 @@ def empty_all_tables() -> None:
     # wait on it in turn: PostgreSQL then cancels one of the two; run the DELETE again.
     for attempt in range(5):
         try:
-            _empty_all_tables_once()
+            delete_all_rows(db.engine)
             return
         except OperationalError as error:
             if getattr(error.orig, "sqlstate", None) != DEADLOCK_DETECTED or attempt == 4:
@@ -44,10 +44,6 @@ def empty_all_tables() -> None:
 
 
 DEADLOCK_DETECTED = "40P01"
-
-
-def _empty_all_tables_once() -> None:
-    delete_all_rows(db.engine)
 
 
 def delete_all_rows(engine: Engine) -> None:
