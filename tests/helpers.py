@@ -93,6 +93,17 @@ def sign_in(client, user: User, password: str = PASSWORD):
     return response
 
 
+class FakeClock:
+    """A monotonic clock the test moves by hand (set `now`), so no test waits or depends on
+    the machine's speed."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def post_form(client, url: str, **fields: Any):
     """Post a form as a browser would (CSRF is off in tests); returns the response."""
     return client.post(url, data=fields)

@@ -11,16 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import QueuePool
 
 from moderation.extensions import ping_idle_connections
-
-
-class Clock:
-    """A clock the test moves by hand (no sleeping, nothing timed)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers import FakeClock
 
 
 @pytest.fixture
@@ -51,7 +42,7 @@ def _answer(engine) -> int:
 
 
 def test_a_connection_back_in_the_pool_moments_ago_is_used_without_a_ping(engine, pings):
-    clock = Clock()
+    clock = FakeClock()
     ping_idle_connections(engine, 1.0, clock)
     assert _answer(engine) == 42  # a new connection: nothing to check
     clock.now += 0.5
@@ -60,7 +51,7 @@ def test_a_connection_back_in_the_pool_moments_ago_is_used_without_a_ping(engine
 
 
 def test_a_connection_idle_longer_than_the_limit_is_pinged_first(engine, pings):
-    clock = Clock()
+    clock = FakeClock()
     ping_idle_connections(engine, 1.0, clock)
     assert _answer(engine) == 42
     clock.now += 1.5
@@ -70,7 +61,7 @@ def test_a_connection_idle_longer_than_the_limit_is_pinged_first(engine, pings):
 
 def test_a_connection_that_died_while_idle_is_replaced_before_the_request_sees_it(engine,
                                                                                    pings):
-    clock = Clock()
+    clock = FakeClock()
     ping_idle_connections(engine, 1.0, clock)
     with engine.connect() as connection:
         dead = connection.connection.dbapi_connection

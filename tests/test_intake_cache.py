@@ -15,17 +15,8 @@ from moderation.services.intake.validation import request_schema
 from moderation.services.settings import update_settings
 from moderation.services.signposting import EntryInput, get_entry, seed_register, update_entry
 from moderation.services.sites import create_site, revoke_site
+from tests.helpers import FakeClock
 from tests.test_intake import URGENT_BODY, comment_request
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand, so no test waits or depends on speed."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
