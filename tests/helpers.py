@@ -86,11 +86,23 @@ def totp_code(user: User) -> str:
 
 
 def sign_in(client, user: User, password: str = PASSWORD):
-    """Sign a user in through the real forms (password, then a TOTP code when enrolled)."""
-    response = client.post("/login", data={"email": user.email, "password": password})
+    """Sign a user in through the real forms (password, then a TOTP code when enrolled), with
+    each form's CSRF token when the client's app checks them (browser tests' apps do)."""
+    response = client.post("/login", data={"email": user.email, "password": password,
+                                           **_csrf_field(client, "/login")})
     if response.status_code == 302 and response.headers["Location"] == "/login/code":
-        response = client.post("/login/code", data={"code": totp_code(user)})
+        response = client.post("/login/code", data={"code": totp_code(user),
+                                                    **_csrf_field(client, "/login/code")})
     return response
+
+
+def _csrf_field(client, path: str) -> dict[str, str]:
+    """{"csrf_token": …} read from the form at `path`, or {} when the app does not check it."""
+    if not client.application.config.get("WTF_CSRF_ENABLED", True):
+        return {}
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(True))
+    assert match, f"no CSRF token on {path}"
+    return {"csrf_token": match.group(1)}
 
 
 class FakeClock:
@@ -135,7 +147,7 @@ def sign_in_tab(tab, email: str, password: str = PASSWORD) -> None:
     assert user is not None, f"no account for {email}"
     client = current_app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = tab.evaluate("navigator.userAgent")
-    answer = _post_sign_in_forms(client, user, password)
+    answer = sign_in(client, user, password)
     assert answer.status_code == 302 and not answer.headers["Location"].startswith("/login"), (
         f"{email} could not sign in ({answer.status_code} to {answer.headers.get('Location')})")
     name = current_app.config["SESSION_COOKIE_NAME"]
@@ -144,26 +156,6 @@ def sign_in_tab(tab, email: str, password: str = PASSWORD) -> None:
     tab.context.add_cookies([{"name": name, "value": cookie.value, "domain": "127.0.0.1",
                               "path": "/", "httpOnly": True, "sameSite": "Lax"}])
     tab.goto("/")
-
-
-def _post_sign_in_forms(client, user: User, password: str):
-    """`sign_in`, with each form's CSRF token when the app checks them (browser tests do)."""
-    from flask import current_app
-
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return sign_in(client, user, password)
-    answer = client.post("/login", data={"email": user.email, "password": password,
-                                         "csrf_token": _csrf_token(client, "/login")})
-    if answer.status_code == 302 and answer.headers["Location"] == "/login/code":
-        answer = client.post("/login/code", data={"code": totp_code(user),
-                                                  "csrf_token": _csrf_token(client, "/login/code")})
-    return answer
-
-
-def _csrf_token(client, path: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(True))
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
 
 
 def new_user(role: str = "midwife", *, email: str, name: str, password: str = PASSWORD,
