@@ -21,22 +21,35 @@ from sqlalchemy.engine import Connection
 
 from models.comment import Comment
 
-FTS_TABLE = "comments_search"
+
+def _fts_table(table: str) -> str:
+    return f"{table}_search"
+
+
+def _name_prefix_index(table: str) -> str:
+    return f"ix_{table}_author_name_lower"
+
+
+def _trigram_indexes(table: str) -> tuple[str, str]:
+    return f"ix_{table}_body_trgm", f"ix_{table}_author_name_trgm"
+
+
+FTS_TABLE = _fts_table("comments")
 # The FTS5 table's own storage; Alembic sees these as ordinary tables.
 FTS_SHADOW_TABLES = frozenset(
     {FTS_TABLE} | {f"{FTS_TABLE}_{suffix}" for suffix in ("data", "idx", "docsize", "config",
                                                            "content")})
-NAME_PREFIX_INDEX = "ix_comments_author_name_lower"
-TRIGRAM_INDEXES = ("ix_comments_body_trgm", "ix_comments_author_name_trgm")
+NAME_PREFIX_INDEX = _name_prefix_index("comments")
+TRIGRAM_INDEXES = _trigram_indexes("comments")
 SEARCH_INDEXES = frozenset({NAME_PREFIX_INDEX, *TRIGRAM_INDEXES})
-SQLITE_TRIGGERS = ("comments_search_insert", "comments_search_delete", "comments_search_update")
+SQLITE_TRIGGERS = tuple(f"{FTS_TABLE}_{event}" for event in ("insert", "delete", "update"))
 
 
 def _sqlite_ddl(table: str) -> tuple[str, ...]:
     """The name index and the three triggers that keep `{table}_search` in step with `table`."""
-    fts = f"{table}_search"
+    fts = _fts_table(table)
     return (
-        f"CREATE INDEX IF NOT EXISTS ix_{table}_author_name_lower ON {table} (lower(author_name))",
+        f"CREATE INDEX IF NOT EXISTS {_name_prefix_index(table)} ON {table} (lower(author_name))",
         f"""CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN
             INSERT INTO {fts}(rowid, body, author_name)
             VALUES (new.id, new.body, new.author_name);
@@ -56,13 +69,13 @@ def _sqlite_ddl(table: str) -> tuple[str, ...]:
 
 
 def _postgresql_ddl(table: str) -> tuple[str, ...]:
+    body_index, name_index = _trigram_indexes(table)
     return (
         # A trusted extension since PostgreSQL 13: the database owner may create it.
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-        f"CREATE INDEX IF NOT EXISTS ix_{table}_body_trgm ON {table} USING gin (body gin_trgm_ops)",
-        f"CREATE INDEX IF NOT EXISTS ix_{table}_author_name_trgm "
-        f"ON {table} USING gin (author_name gin_trgm_ops)",
-        f"CREATE INDEX IF NOT EXISTS ix_{table}_author_name_lower "
+        f"CREATE INDEX IF NOT EXISTS {body_index} ON {table} USING gin (body gin_trgm_ops)",
+        f"CREATE INDEX IF NOT EXISTS {name_index} ON {table} USING gin (author_name gin_trgm_ops)",
+        f"CREATE INDEX IF NOT EXISTS {_name_prefix_index(table)} "
         f"ON {table} (lower(author_name) text_pattern_ops)",
     )
 
@@ -79,7 +92,7 @@ def create_search_index(connection: Connection, table: str = "comments") -> None
     `table` is another table of the same columns (the intake benchmark's ceiling uses it).
     """
     if connection.dialect.name == "sqlite":
-        fts = f"{table}_search"
+        fts = _fts_table(table)
         if not _sqlite_fts_exists(connection, fts):
             connection.exec_driver_sql(
                 f"CREATE VIRTUAL TABLE {fts} USING fts5(body, author_name, "
