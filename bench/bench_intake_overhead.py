@@ -65,11 +65,12 @@ class Side:
         """Migrate the app's database and create a site key; make a ceiling's table here, once
         (its gunicorn workers would otherwise race to create it, which PostgreSQL refuses)."""
         if not self.is_app:
+            # Importing the module builds the app from the side's environment; without the
+            # model, which creating the table does not need.
             result = subprocess.run(
-                [sys.executable, "-c", "import os; from bench.ceiling_app import "
-                 "create_ceiling_app; create_ceiling_app(os.environ['CEILING_DATABASE_URL'], "
-                 "None, os.environ.get('CEILING_SEARCH') == '1')"],
-                cwd=self.tree, env=self.env, capture_output=True, text=True, timeout=600)
+                [sys.executable, "-c", "import bench.ceiling_app"], cwd=self.tree,
+                env={**self.env, "CEILING_MODEL": ""}, capture_output=True, text=True,
+                timeout=600)
             if result.returncode != 0:
                 sys.exit(f"{self.name}: could not create its table:\n{result.stderr}")
             return
